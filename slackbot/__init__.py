@@ -1,0 +1,3 @@
+"""signode: a Slack assistant for a Kubernetes SIG's weekly meeting."""
+
+__version__ = "0.1.0"
