@@ -23,7 +23,7 @@ NOT_PEOPLE = {
     "wip", "tbd", "draft", "public", "proposal", "optional", "cont", "continued", "deferred", "done",
     "cancelled", "canceled", "update", "updates", "followup", "follow up", "slides", "doc", "link",
     "pr", "issue", "kep", "demo", "discussion", "question", "questions", "fyi", "urgent", "beta",
-    "alpha", "ga", "postponed", "carried over", "moved", "recording", "notes", "optional",
+    "alpha", "ga", "postponed", "carried over", "moved", "recording", "notes",
 }
 
 

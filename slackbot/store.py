@@ -1,0 +1,388 @@
+"""The only module that speaks SQL: meetings, items, owners, links and the full-text index in SQLite.
+
+One connection per thread (Bolt runs listeners on a pool), WAL so readers never wait for the
+ingest writer, a busy timeout so writers queue instead of failing, and migrations from db/migrations
+recorded in the database itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from slackbot.errors import ConfigError
+from slackbot.notes import Document, Item
+from slackbot.text import index_text, vocabulary
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "db" / "migrations"
+BUSY_TIMEOUT_MS = 10_000
+
+
+@dataclass
+class IngestStats:
+    """What one source contributed; `changed` is False when the stored copy was identical."""
+
+    meetings: int = 0
+    items: int = 0
+    links: int = 0
+    cancelled: int = 0
+    undated: int = 0
+    changed: bool = True
+
+    def add(self, other: IngestStats) -> None:
+        self.meetings += other.meetings
+        self.items += other.items
+        self.links += other.links
+        self.cancelled += other.cancelled
+        self.undated += other.undated
+
+
+@dataclass
+class SourceRecord:
+    uri: str
+    name: str
+    title: str
+    year: int | None
+    web_url: str
+    sha256: str
+    etag: str = ""
+    last_modified: str = ""
+
+
+class Store:
+    """A SQLite file of notes. Safe to share between threads: each thread gets its own connection."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            parent = Path(self.path).expanduser().resolve().parent
+            if not parent.is_dir():
+                raise ConfigError(f"database folder {parent} does not exist")
+        self._local = threading.local()
+        self._memory: sqlite_utils.Database | None = None
+        self.migrate()
+
+    # -- connections and migrations -------------------------------------------------------------
+    @property
+    def db(self) -> sqlite_utils.Database:
+        if self.path == ":memory:":
+            if self._memory is None:
+                self._memory = sqlite_utils.Database(sqlite3.connect(":memory:", check_same_thread=False))
+            return self._memory
+        db = getattr(self._local, "db", None)
+        if db is None:
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            db = sqlite_utils.Database(conn)
+            self._local.db = db
+        return db
+
+    def close(self) -> None:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+    def migrate(self) -> list[str]:
+        """Apply every migration not yet recorded; returns the names applied."""
+        if not MIGRATIONS.is_dir():
+            raise ConfigError(f"migrations folder {MIGRATIONS} is missing (install with `pip install -e .`)")
+        db = self.db
+        if self.path != ":memory:":
+            db.enable_wal()
+        db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+        done = {row[0] for row in db.execute("SELECT name FROM migrations").fetchall()}
+        applied = []
+        for path in sorted(MIGRATIONS.glob("*.sql")):
+            if path.name in done:
+                continue
+            with self.write():
+                for statement in _statements(path.read_text()):
+                    db.execute(statement)
+                db.execute("INSERT OR IGNORE INTO migrations VALUES (?, ?)", [path.name, _now()])
+            applied.append(path.name)
+        return applied
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite_utils.Database]:
+        """One write transaction, taken with BEGIN IMMEDIATE so two writers queue, never deadlock."""
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.rollback()
+            raise
+        else:
+            db.execute("COMMIT")
+
+    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
+        return [dict(row) for row in self.db.query(sql, params)]
+
+    # -- ingest ---------------------------------------------------------------------------------
+    def source(self, uri: str) -> dict[str, Any] | None:
+        rows = self.query("SELECT * FROM sources WHERE uri = ?", [uri])
+        return rows[0] if rows else None
+
+    def replace_source(self, record: SourceRecord, doc: Document, urls: list[str]) -> IngestStats:
+        """Replace everything a source contributed, in one transaction. `urls` parallels doc.meetings."""
+        stats = _stats(doc)
+        existing = self.source(record.uri)
+        if existing and existing["sha256"] == record.sha256:
+            stats.changed = False
+            self.touch_source(record.uri, record.etag, record.last_modified)
+            return stats
+        with self.write() as db:
+            if existing:
+                self._delete_source(db, existing["id"])
+            source_id = db.execute(
+                "INSERT INTO sources (uri, name, title, year, web_url, sha256, etag, last_modified, ingested_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [record.uri, record.name, record.title, record.year, record.web_url, record.sha256,
+                 record.etag, record.last_modified, _now()],
+            ).lastrowid
+            texts: list[str] = []
+            for position, (meeting, url) in enumerate(zip(doc.meetings, urls, strict=True)):
+                meeting_id = db.execute(
+                    "INSERT INTO meetings (source_id, date, title, cancelled, cancel_reason, url, line, position)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [source_id, meeting.date.isoformat() if meeting.date else None, meeting.title,
+                     int(meeting.cancelled), meeting.cancel_reason, url, meeting.line, position],
+                ).lastrowid
+                for index, item in enumerate(meeting.items):
+                    texts += self._insert_agenda_item(db, meeting_id, item, index)
+            db.conn.executemany(
+                "INSERT INTO vocab (source_id, word, df) VALUES (?, ?, ?)",
+                [(source_id, word, df) for word, df in vocabulary(texts).items()],
+            )
+        return stats
+
+    def dated_meeting_count(self, source_id: int) -> int:
+        row = self.db.execute("SELECT COUNT(*) FROM meetings WHERE source_id = ? AND date IS NOT NULL",
+                              [source_id]).fetchone()
+        return int(row[0])
+
+    def touch_source(self, uri: str, etag: str, last_modified: str) -> None:
+        with self.write() as db:
+            db.execute("UPDATE sources SET etag = ?, last_modified = ?, ingested_at = ? WHERE uri = ?",
+                       [etag, last_modified, _now(), uri])
+
+    def _delete_source(self, db: sqlite_utils.Database, source_id: int) -> None:
+        db.execute(
+            "DELETE FROM agenda_fts WHERE rowid IN (SELECT i.id FROM items i JOIN meetings m"
+            " ON m.id = i.meeting_id WHERE m.source_id = ? AND i.parent_id IS NULL)", [source_id])
+        db.execute("DELETE FROM sources WHERE id = ?", [source_id])
+
+    def _insert_agenda_item(self, db: sqlite_utils.Database, meeting_id: int, root: Item, index: int) -> list[str]:
+        """Insert an agenda item and its discussion; index it once, as one full-text row."""
+        root_id = self._insert_item(db, meeting_id, root, None, None, index, 0)
+        body: list[str] = []
+        people: list[str] = list(root.owners)
+        refs: list[str] = [ref for link in root.links for ref in (link.ref, link.kind)]
+
+        def descend(parent: Item, parent_id: int, depth: int) -> None:
+            for position, child in enumerate(parent.children):
+                child_id = self._insert_item(db, meeting_id, child, parent_id, root_id, position, depth)
+                body.append(child.text)
+                body.extend(child.owners)
+                refs.extend(link.ref for link in child.links)
+                descend(child, child_id, depth + 1)
+
+        descend(root, root_id, 1)
+        text = index_text(root.text)
+        body_text = index_text(" ".join(body))
+        db.execute("INSERT INTO agenda_fts (rowid, text, body, people, refs) VALUES (?, ?, ?, ?, ?)",
+                   [root_id, text, body_text, " ".join(people), " ".join(refs)])
+        return [root.text + " " + " ".join(body), " ".join(people)]
+
+    def _insert_item(self, db: sqlite_utils.Database, meeting_id: int, item: Item, parent_id: int | None,
+                     root_id: int | None, position: int, depth: int) -> int:
+        item_id = int(db.execute(
+            "INSERT INTO items (meeting_id, parent_id, root_id, position, depth, text, line)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [meeting_id, parent_id, root_id, position, depth, item.text, item.line],
+        ).lastrowid or 0)
+        if root_id is None:
+            db.execute("UPDATE items SET root_id = ? WHERE id = ?", [item_id, item_id])
+        db.conn.executemany("INSERT OR IGNORE INTO owners (item_id, name) VALUES (?, ?)",
+                            [(item_id, name) for name in item.owners])
+        db.conn.executemany("INSERT INTO links (item_id, url, kind, ref, label) VALUES (?, ?, ?, ?, ?)",
+                            [(item_id, ln.url, ln.kind, ln.ref, ln.label) for ln in item.links])
+        return item_id
+
+    # -- reading --------------------------------------------------------------------------------
+    def year_counts(self, year: int | None = None) -> list[dict[str, Any]]:
+        """Per year: meetings, cancelled, agenda items and links; undated sections count under None."""
+        rows: dict[int | None, dict[str, Any]] = {}
+
+        def merge(sql: str, *columns: str) -> None:
+            for r in self.db.execute(sql).fetchall():
+                y = int(r[0]) if r[0] else None
+                row = rows.setdefault(y, {"year": y, "meetings": 0, "cancelled": 0, "items": 0, "links": 0})
+                row.update(zip(columns, r[1:], strict=True))
+
+        merge("SELECT substr(date, 1, 4), COUNT(DISTINCT date), COUNT(DISTINCT CASE WHEN cancelled THEN date END)"
+              " FROM meetings GROUP BY 1", "meetings", "cancelled")
+        merge("SELECT substr(m.date, 1, 4), COUNT(*) FROM items i JOIN meetings m ON m.id = i.meeting_id"
+              " WHERE i.parent_id IS NULL GROUP BY 1", "items")
+        merge("SELECT substr(m.date, 1, 4), COUNT(*) FROM links l JOIN items i ON i.id = l.item_id"
+              " JOIN meetings m ON m.id = i.meeting_id GROUP BY 1", "links")
+        out = sorted(rows.values(), key=lambda r: (r["year"] is None, r["year"] or 0))
+        return [r for r in out if year is None or r["year"] == year]
+
+    def meetings(self, year: int | None = None) -> list[dict[str, Any]]:
+        where = "WHERE substr(m.date, 1, 4) = ?" if year else ""
+        return self.query(
+            f"""SELECT m.id, m.date, m.title, m.cancelled, m.cancel_reason, m.url,
+                   (SELECT COUNT(*) FROM items i WHERE i.meeting_id = m.id AND i.parent_id IS NULL) AS items
+                FROM meetings m {where} ORDER BY m.date IS NULL, m.date DESC, m.position""",
+            [str(year)] if year else [],
+        )
+
+    def meetings_on(self, date: dt.date) -> list[dict[str, Any]]:
+        return self.query("SELECT * FROM meetings WHERE date = ? ORDER BY position", [date.isoformat()])
+
+    def nearest_meetings(self, date: dt.date, n: int = 2) -> list[str]:
+        rows = self.query(
+            "SELECT DISTINCT date FROM meetings WHERE date IS NOT NULL"
+            " ORDER BY abs(julianday(date) - julianday(?)) LIMIT ?", [date.isoformat(), n])
+        return [r["date"] for r in rows]
+
+    def agenda_items(self, meeting_ids: Sequence[int]) -> list[dict[str, Any]]:
+        """Top-level items of the given meetings, in document order."""
+        if not meeting_ids:
+            return []
+        marks = ",".join("?" * len(meeting_ids))
+        return self.query(
+            f"SELECT id FROM items WHERE meeting_id IN ({marks}) AND parent_id IS NULL"
+            " ORDER BY meeting_id, position", list(meeting_ids))
+
+    def hits(self, item_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """Everything a search answer shows for each agenda item: meeting, text, owners, links."""
+        if not item_ids:
+            return {}
+        marks = ",".join("?" * len(item_ids))
+        ids = list(item_ids)
+        rows = self.query(
+            f"""SELECT i.id, i.text, i.meeting_id, m.date, m.title AS meeting, m.url, m.cancelled
+                FROM items i JOIN meetings m ON m.id = i.meeting_id WHERE i.id IN ({marks})""", ids)
+        out = {r["id"]: {**r, "owners": [], "links": [], "discussion": []} for r in rows}
+        for r in self.query(f"SELECT item_id, name FROM owners WHERE item_id IN ({marks})", ids):
+            out[r["item_id"]]["owners"].append(r["name"])
+        for r in self.query(
+            f"""SELECT i.root_id, l.url, l.kind, l.ref, l.label FROM links l JOIN items i ON i.id = l.item_id
+                WHERE i.root_id IN ({marks}) ORDER BY i.root_id, i.depth, i.position, l.id""", ids):
+            hit = out[r["root_id"]]
+            if all(link["url"] != r["url"] for link in hit["links"]):
+                hit["links"].append({k: r[k] for k in ("url", "kind", "ref", "label")})
+        for r in self.query(
+            f"SELECT root_id, text FROM items WHERE root_id IN ({marks}) AND parent_id IS NOT NULL"
+            " ORDER BY root_id, id", ids):
+            out[r["root_id"]]["discussion"].append(r["text"])
+        return out
+
+    # -- search support -------------------------------------------------------------------------
+    def vocabulary(self) -> dict[str, int]:
+        """Every indexed word with its document frequency over all sources."""
+        return {r[0]: r[1] for r in self.db.execute("SELECT word, SUM(df) FROM vocab GROUP BY word").fetchall()}
+
+    def fts(self, match: str, limit: int) -> list[tuple[int, float]]:
+        """(agenda item id, bm25) for an FTS5 MATCH expression built by search.py from quoted terms."""
+        rows = self.db.execute(
+            "SELECT rowid, bm25(agenda_fts, 10.0, 2.0, 8.0, 4.0) AS rank FROM agenda_fts"
+            " WHERE agenda_fts MATCH ? ORDER BY rank LIMIT ?", [match, limit]).fetchall()
+        return [(int(r[0]), float(r[1])) for r in rows]
+
+    def items_by_owner(self, names: Sequence[str], limit: int) -> list[int]:
+        if not names:
+            return []
+        marks = ",".join("?" * len(names))
+        rows = self.db.execute(
+            f"""SELECT DISTINCT i.root_id FROM owners o JOIN items i ON i.id = o.item_id
+                JOIN meetings m ON m.id = i.meeting_id WHERE o.name IN ({marks})
+                ORDER BY m.date DESC LIMIT ?""", [*names, limit]).fetchall()
+        return [int(r[0]) for r in rows]
+
+    def owner_names(self) -> dict[str, int]:
+        return {r[0]: r[1] for r in self.db.execute("SELECT name, COUNT(*) FROM owners GROUP BY name").fetchall()}
+
+    def items_by_ref(self, refs: Sequence[str], numbers: Sequence[str], limit: int) -> list[int]:
+        """Agenda items linking to any of the refs, or whose link ref ends in one of the numbers."""
+        clauses, params = [], []
+        for ref in refs:
+            clauses.append("l.ref = ? COLLATE NOCASE OR l.url = ?")
+            params += [ref, ref]
+        for number in numbers:
+            clauses.append("l.ref LIKE ?")
+            params.append(f"%#{number}")
+        if not clauses:
+            return []
+        rows = self.db.execute(
+            f"""SELECT DISTINCT i.root_id FROM links l JOIN items i ON i.id = l.item_id
+                JOIN meetings m ON m.id = i.meeting_id WHERE {' OR '.join(clauses)}
+                ORDER BY m.date DESC LIMIT ?""", [*params, limit]).fetchall()
+        return [int(r[0]) for r in rows]
+
+    def items_between(self, start: dt.date, end: dt.date, limit: int) -> list[int]:
+        rows = self.db.execute(
+            """SELECT i.id FROM items i JOIN meetings m ON m.id = i.meeting_id
+               WHERE i.parent_id IS NULL AND m.date BETWEEN ? AND ? ORDER BY m.date DESC, i.position
+               LIMIT ?""", [start.isoformat(), end.isoformat(), limit]).fetchall()
+        return [int(r[0]) for r in rows]
+
+    def item_dates(self, item_ids: Sequence[int]) -> dict[int, str | None]:
+        if not item_ids:
+            return {}
+        marks = ",".join("?" * len(item_ids))
+        rows = self.db.execute(
+            f"SELECT i.id, m.date FROM items i JOIN meetings m ON m.id = i.meeting_id WHERE i.id IN ({marks})",
+            list(item_ids)).fetchall()
+        return {int(r[0]): r[1] for r in rows}
+
+    def item_texts(self, item_ids: Sequence[int]) -> dict[int, tuple[str, str, str]]:
+        """(text, body, people) of each agenda item, as indexed, for reranking."""
+        if not item_ids:
+            return {}
+        marks = ",".join("?" * len(item_ids))
+        rows = self.db.execute(
+            f"SELECT rowid, text, body, people FROM agenda_fts WHERE rowid IN ({marks})",
+            list(item_ids)).fetchall()
+        return {int(r[0]): (r[1], r[2], r[3]) for r in rows}
+
+    def counts(self) -> dict[str, int]:
+        one = self.db.execute(
+            """SELECT (SELECT COUNT(*) FROM sources), (SELECT COUNT(*) FROM meetings WHERE date IS NOT NULL),
+                      (SELECT COUNT(*) FROM items WHERE parent_id IS NULL), (SELECT COUNT(*) FROM links)"""
+        ).fetchone()
+        return {"sources": one[0], "meetings": one[1], "items": one[2], "links": one[3]}
+
+
+def _stats(doc: Document) -> IngestStats:
+    dated = [m for m in doc.meetings if m.date]
+    return IngestStats(
+        meetings=len(dated),
+        items=sum(len(m.items) for m in doc.meetings),
+        links=sum(len(i.links) for m in doc.meetings for root in m.items for i in root.walk()),
+        cancelled=sum(m.cancelled for m in dated),
+        undated=len(doc.meetings) - len(dated),
+    )
+
+
+def _statements(sql: str) -> list[str]:
+    """Split a migration file into statements (no semicolons inside our strings)."""
+    without_comments = re.sub(r"--[^\n]*", "", sql)
+    return [s.strip() for s in without_comments.split(";") if s.strip()]
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
