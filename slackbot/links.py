@@ -107,14 +107,3 @@ def extract_links(line: str) -> list[Link]:
     for m in BARE_URL.finditer(rest):
         add(m.group(0), "")
     return found
-
-
-TEXT_REF = re.compile(r"(?:(?<![\w/])#|\b(?:pr|issue|pull)[\s:#]*)(\d{3,6})\b|\bKEP[- ]?(\d{1,5})\b", re.I)
-
-
-def text_refs(text: str) -> list[str]:
-    """Numbers written in prose (`#63170`, `PR 63170`, `KEP-4112`) as searchable refs."""
-    refs = []
-    for m in TEXT_REF.finditer(text):
-        refs.append(m.group(1) if m.group(1) else f"KEP-{m.group(2)}")
-    return refs

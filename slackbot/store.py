@@ -21,7 +21,7 @@ import sqlite_utils
 
 from slackbot.errors import ConfigError
 from slackbot.notes import Document, Item
-from slackbot.text import index_text, vocabulary
+from slackbot.text import acronym_pairs, index_text, strip_urls, vocabulary
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "db" / "migrations"
 BUSY_TIMEOUT_MS = 10_000
@@ -153,18 +153,21 @@ class Store:
             ).lastrowid
             texts: list[str] = []
             for position, (meeting, url) in enumerate(zip(doc.meetings, urls, strict=True)):
-                meeting_id = db.execute(
+                meeting_id = int(db.execute(
                     "INSERT INTO meetings (source_id, date, title, cancelled, cancel_reason, url, line, position)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [source_id, meeting.date.isoformat() if meeting.date else None, meeting.title,
                      int(meeting.cancelled), meeting.cancel_reason, url, meeting.line, position],
-                ).lastrowid
+                ).lastrowid or 0)
                 for index, item in enumerate(meeting.items):
                     texts += self._insert_agenda_item(db, meeting_id, item, index)
             db.conn.executemany(
                 "INSERT INTO vocab (source_id, word, df) VALUES (?, ?, ?)",
                 [(source_id, word, df) for word, df in vocabulary(texts).items()],
             )
+            pairs = set().union(*(acronym_pairs(t) for t in texts)) if texts else set()
+            db.conn.executemany("INSERT OR IGNORE INTO acronyms (source_id, short, long) VALUES (?, ?, ?)",
+                                [(source_id, short, long) for short, long in pairs])
         return stats
 
     def dated_meeting_count(self, source_id: int) -> int:
@@ -199,11 +202,11 @@ class Store:
                 descend(child, child_id, depth + 1)
 
         descend(root, root_id, 1)
-        text = index_text(root.text)
-        body_text = index_text(" ".join(body))
+        text = index_text(strip_urls(root.text))
+        body_text = index_text(strip_urls(" ".join(body)))
         db.execute("INSERT INTO agenda_fts (rowid, text, body, people, refs) VALUES (?, ?, ?, ?, ?)",
                    [root_id, text, body_text, " ".join(people), " ".join(refs)])
-        return [root.text + " " + " ".join(body), " ".join(people)]
+        return [strip_urls(root.text) + " " + strip_urls(" ".join(body)), " ".join(people)]
 
     def _insert_item(self, db: sqlite_utils.Database, meeting_id: int, item: Item, parent_id: int | None,
                      root_id: int | None, position: int, depth: int) -> int:
@@ -312,6 +315,9 @@ class Store:
                 JOIN meetings m ON m.id = i.meeting_id WHERE o.name IN ({marks})
                 ORDER BY m.date DESC LIMIT ?""", [*names, limit]).fetchall()
         return [int(r[0]) for r in rows]
+
+    def acronyms(self) -> set[tuple[str, str]]:
+        return {(r[0], r[1]) for r in self.db.execute("SELECT DISTINCT short, long FROM acronyms").fetchall()}
 
     def owner_names(self) -> dict[str, int]:
         return {r[0]: r[1] for r in self.db.execute("SELECT name, COUNT(*) FROM owners GROUP BY name").fetchall()}

@@ -14,6 +14,14 @@ CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z][a-z])")
 HYPHENATED = re.compile(r"\b([^\W_]+)(?:-([^\W_]+))+\b")
 
 
+URL = re.compile(r"https?://\S+")
+
+
+def strip_urls(text: str) -> str:
+    """Text without its URLs: link targets are indexed as refs, not as words of the item."""
+    return URL.sub(" ", text)
+
+
 def words(text: str) -> list[str]:
     """Lower-case words as FTS5's unicode61 tokenizer sees them."""
     return [w.lower() for w in WORD.findall(text)]
@@ -45,3 +53,40 @@ def vocabulary(texts: list[str]) -> Counter[str]:
     for text in texts:
         df.update(set(words(index_text(text))))
     return df
+
+
+LONG_THEN_SHORT = re.compile(r"((?:[A-Za-z][\w-]*\s+){1,5}[A-Za-z][\w-]*)\s*\(([A-Za-z][A-Za-z0-9]{1,7})\)")
+SHORT_THEN_LONG = re.compile(r"\b([A-Z][A-Za-z0-9]{1,7})\s*\(((?:[A-Za-z][\w-]*\s+){1,5}[A-Za-z][\w-]*)\)")
+MINOR_WORDS = {"and", "of", "for", "the", "to", "in", "on"}
+
+
+def _initials_match(short: str, long_words: list[str]) -> list[str] | None:
+    """The trailing words of `long_words` whose initials spell `short`, if any."""
+    letters = [c for c in short.lower() if c.isalpha()]
+    for start in range(len(long_words)):
+        tail = [w for w in long_words[start:] if w.lower() not in MINOR_WORDS]
+        if long_words[start].lower() in MINOR_WORDS:
+            continue
+        if len(tail) == len(letters) and all(w[0].lower() == c for w, c in zip(tail, letters, strict=True)):
+            return long_words[start:]
+    return None
+
+
+def acronym_pairs(text: str) -> set[tuple[str, str]]:
+    """(short, long) pairs that the text defines, both lower case: ("dra", "dynamic resource allocation")."""
+    pairs: set[tuple[str, str]] = set()
+    for m in LONG_THEN_SHORT.finditer(text):
+        short = m.group(2)
+        if not any(c.isupper() for c in short) or len(short) < 2:
+            continue
+        long_words = _initials_match(short, m.group(1).split())
+        if long_words and len(long_words) >= 2:
+            pairs.add((short.lower(), " ".join(long_words).lower()))
+    for m in SHORT_THEN_LONG.finditer(text):
+        short = m.group(1)
+        if sum(c.isupper() for c in short) < 2:
+            continue
+        long_words = _initials_match(short, m.group(2).split())
+        if long_words and len(long_words) >= 2 and long_words == m.group(2).split():
+            pairs.add((short.lower(), " ".join(long_words).lower()))
+    return pairs

@@ -70,3 +70,11 @@ CREATE TABLE vocab (
     df INTEGER NOT NULL,
     PRIMARY KEY (source_id, word)
 );
+
+-- Acronyms the notes spell out themselves ("Dynamic Resource Allocation (DRA)").
+CREATE TABLE acronyms (
+    source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    short TEXT NOT NULL,
+    long TEXT NOT NULL,
+    PRIMARY KEY (source_id, short, long)
+);

@@ -1,0 +1,137 @@
+"""Block Kit rendering of replies, App Home and modals. All escaping for Slack lives here.
+
+Every string that came from notes or from a person goes through `escape` (or `link`) before it is
+placed in mrkdwn, so `<!channel>`, `<@U123>` or `<https://evil|minutes>` shows as text and pings
+nobody. Limits are enforced here too: 50 blocks a message, 3000 characters a section, 150 a header,
+2000 a button value, 75 a button label.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from slackbot.commands import Entry, Reply
+
+MAX_BLOCKS = 50
+MAX_VIEW_BLOCKS = 100
+MAX_SECTION = 3000
+MAX_HEADER = 150
+MAX_BUTTON_VALUE = 2000
+MAX_ITEM_CHARS = 700
+MAX_LINKS = 4
+
+Block = dict[str, Any]
+
+
+def escape(text: str) -> str:
+    """Make text inert in mrkdwn: Slack's three control characters become entities."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def link(url: str, label: str) -> str:
+    """`<url|label>` for an http(s) URL; anything else is shown as escaped text, never as a link."""
+    if not re.match(r"^https?://[^\s<>|]+$", url):
+        return escape(label or url)
+    safe_label = escape(label or url).replace("|", "¦")
+    return f"<{escape(url)}|{truncate(safe_label, 120)}>"
+
+
+def mrkdwn(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": truncate(text, MAX_SECTION)}}
+
+
+def context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": truncate(text, MAX_SECTION)}]}
+
+
+def button(text: str, action_id: str, value: dict[str, Any] | str, style: str | None = None) -> Block:
+    raw = value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+    element: Block = {"type": "button", "text": {"type": "plain_text", "text": truncate(text, 75)},
+                      "action_id": action_id, "value": raw[:MAX_BUTTON_VALUE]}
+    if style:
+        element["style"] = style
+    return element
+
+
+def button_value(command: str, page: int) -> dict[str, Any]:
+    """What a "More"/"Share" button carries, cut so the JSON stays under the 2000-character limit."""
+    return {"c": command[:1500], "p": page}
+
+
+def entry_text(e: Entry) -> str:
+    owners = f" _({escape(', '.join(e.owners))})_" if e.owners else ""
+    text = f"• {escape(truncate(e.text, MAX_ITEM_CHARS))}{owners}"
+    if e.context:
+        text += f"\n      _…{escape(truncate(e.context, 300))}_"
+    links = [link(ln["url"], ln.get("label") or ln.get("ref") or ln["url"]) for ln in e.links[:MAX_LINKS]]
+    if links:
+        more = f" +{len(e.links) - MAX_LINKS}" if len(e.links) > MAX_LINKS else ""
+        text += "\n      " + " · ".join(links) + more
+    return text
+
+
+def meeting_line(e: Entry) -> str:
+    title = escape(truncate(e.meeting, 80))
+    when = e.date or "undated"
+    status = " ~cancelled~" if e.cancelled else ""
+    return f"*{when}* · {link(e.url, title) if e.url else title}{status}"
+
+
+def headline(reply: Reply) -> str:
+    return reply.headline.format(*(escape(a) for a in reply.args)) if reply.args else reply.headline
+
+
+def entry_blocks(reply: Reply) -> list[Block]:
+    """One section per meeting, its entries inside, each section under the 3000-character limit."""
+    blocks: list[Block] = []
+    current: list[str] = []
+    last: object = object()
+    for e in reply.entries:
+        if e.date != last and current:
+            blocks.append(mrkdwn("\n".join(current)))
+            current = []
+        if e.date != last and reply.kind != "meeting":
+            current.append(meeting_line(e))
+        last = e.date
+        piece = entry_text(e)
+        if sum(len(c) + 1 for c in current) + len(piece) > MAX_SECTION - 10:
+            blocks.append(mrkdwn("\n".join(current)))
+            current = []
+        current.append(piece)
+    if current:
+        blocks.append(mrkdwn("\n".join(current)))
+    return blocks
+
+
+def render_reply(reply: Reply, shared: bool = False) -> dict[str, Any]:
+    """A message payload ({"text", "blocks"}) for a reply; buttons unless it was already shared."""
+    top = headline(reply)
+    if reply.kind == "meeting" and reply.data.get("url"):
+        top += " · " + link(reply.data["url"], "notes")
+    blocks: list[Block] = [mrkdwn(top)]
+    body = entry_blocks(reply)
+    room = MAX_BLOCKS - 4
+    if len(body) > room:
+        body = body[:room]
+    blocks += body
+    if reply.footer:
+        blocks.append(context(escape(reply.footer) if reply.kind != "help" else reply.footer))
+    actions = []
+    if reply.has_more:
+        actions.append(button("More", "more_results", button_value(reply.command, reply.page + 1)))
+    if not shared and reply.entries:
+        actions.append(button("Share in channel", "share_reply", button_value(reply.command, reply.page)))
+    if actions:
+        blocks.append({"type": "actions", "elements": actions})
+    fallback = re.sub(r"[*_~`]", "", _unlink(top))
+    return {"text": truncate(fallback, 3000), "blocks": blocks[:MAX_BLOCKS]}
+
+
+def _unlink(text: str) -> str:
+    return re.sub(r"<[^|>]+\|([^>]+)>", r"\1", text)
