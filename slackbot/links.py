@@ -21,7 +21,7 @@ class Link:
         return {"url": self.url, "kind": self.kind, "ref": self.ref, "label": self.label}
 
 
-MARKDOWN_LINK = re.compile(r"\[((?:\\.|[^\]\\])*)\]\(\s*<?(https?://[^)\s>]+)>?\s*\)")
+MARKDOWN_LINK = re.compile(r"\[((?:\\.|[^\[\]\\])*)\]\(\s*<?(https?://[^)\s>]+)>?\s*\)")
 HTML_ANCHOR = re.compile(r"<a\s[^>]*href=\"(https?://[^\"]+)\"[^>]*>(.*?)</a>", re.I | re.S)
 BARE_URL = re.compile(r"https?://[^\s<>()\[\]\"'`]+")
 TRAILING = ".,;:!?*_'\""

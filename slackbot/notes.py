@@ -19,6 +19,7 @@ from slackbot.links import Link, extract_links
 from slackbot.owners import extract_owners
 
 MAX_BYTES = 20 * 1024 * 1024
+YEAR_ROLLBACK_DAYS = 180
 
 MONTHS = {
     "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
@@ -88,7 +89,7 @@ class Document:
 def clean_text(text: str) -> str:
     """Plain text for display and search: gd2md escapes, anchors, markup and HTML removed."""
     text = ANCHOR.sub("", text)
-    text = re.sub(r"\[((?:\\.|[^\]\\])*)\]\((https?://[^)\s]+)\)", r"\1", text)
+    text = re.sub(r"\[((?:\\.|[^\[\]\\])*)\]\((https?://[^)\s]+)\)", r"\1", text)
     text = re.sub(r"<a\s[^>]*>(.*?)</a>", r"\1", text, flags=re.I | re.S)
     text = re.sub(r"</?(?:td|tr|th)[^>]*>", " | ", text, flags=re.I)
     text = re.sub(r"<[^>\s][^>]*>", " ", text)
@@ -176,8 +177,10 @@ class _Parser:
             return None
         dates, rest = parsed
         has_year = bool(DATE_HEAD.match(text.strip()).group("year"))  # type: ignore[union-attr]
-        if not has_year and self.last_date and self.descending and dates[0] > self.last_date:
-            # A year-less heading below an earlier date in a newest-first doc is last year's.
+        if (not has_year and self.last_date and self.descending
+                and (dates[0] - self.last_date).days > YEAR_ROLLBACK_DAYS):
+            # A year-less December below January in a newest-first doc is last year's December;
+            # a heading merely out of order (Sept below Aug) keeps the year.
             try:
                 earlier = [d.replace(year=d.year - 1) for d in dates]
             except ValueError:

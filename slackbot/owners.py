@@ -10,12 +10,15 @@ from __future__ import annotations
 import re
 
 from slackbot.links import MARKDOWN_LINK
+from slackbot.text import URL
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 HANDLE = re.compile(r"(?<![\w.@/\\])@([A-Za-z0-9][A-Za-z0-9_-]*[A-Za-z0-9_]|[A-Za-z0-9])")
-LEADING = re.compile(r"^\s*(?:\*\*)?\\?\[((?:\\.|[^\]\\]){1,80})\\?\](?!\()\s*:?")
+LEADING = re.compile(r"^\s*(?:\*\*)?\\?\[((?:\\[^\[\]]|[^\[\]\\]){1,80})\\?\](?!\()\s*:?")
 CLOSING_PARENS = re.compile(r"\(([A-Za-z@][\w.@' -]{0,40}?)\)\s*[:.]?\s*(?:\*\*)?\s*$")
-OWNER_LABEL = re.compile(r"\*{0,2}owners?\s*:\s*\*{0,2}\s*([^\n;()]+)", re.I)
+OWNER_LABEL = re.compile(
+    r"\*{0,2}(?:[Oo]wners?|OWNERS?)\s*:\s*\*{0,2}\s*((?:@[\w-]+|[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2})"
+    r"(?:\s*(?:,|/|&|\band\b)\s*(?:@[\w-]+|[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2}))*)")
 SPLIT = re.compile(r"\s*(?:,|/|&|\band\b|\+)\s*")
 
 # Words that appear in brackets or parentheses but are not people.
@@ -23,7 +26,8 @@ NOT_PEOPLE = {
     "wip", "tbd", "draft", "public", "proposal", "optional", "cont", "continued", "deferred", "done",
     "cancelled", "canceled", "update", "updates", "followup", "follow up", "slides", "doc", "link",
     "pr", "issue", "kep", "demo", "discussion", "question", "questions", "fyi", "urgent", "beta",
-    "alpha", "ga", "postponed", "carried over", "moved", "recording", "notes",
+    "alpha", "ga", "postponed", "carried over", "moved", "recording", "notes", "thanks", "again", "yet",
+    "yes", "no", "merged", "linux", "windows", "tmpfs", "draft", "etc", "optional", "tentative", "maybe",
 }
 
 
@@ -45,10 +49,21 @@ def _names(chunk: str) -> list[str]:
     return out
 
 
+def _looks_like_names(chunk: str) -> bool:
+    """`(Derek Carr)`, `(vikasc)`, `(Dawn, Vish)` but not `(in-place resize)` or `(ehashman OOO)`."""
+    for part in SPLIT.split(chunk.strip()):
+        words = part.split()
+        if len(words) > 1 and not all(w[:1].isupper() and not w.isupper() for w in words):
+            return False
+        if len(words) == 1 and "-" in words[0] and words[0].islower():
+            return False
+    return True
+
+
 def extract_owners(line: str) -> list[str]:
     """The owners named on one line of notes, in order of appearance, without duplicates."""
     found: list[str] = []
-    text = MARKDOWN_LINK.sub(lambda m: m.group(1), line)  # keep labels, drop targets
+    text = URL.sub(" ", MARKDOWN_LINK.sub(lambda m: m.group(1), line))  # keep labels, drop targets
     emails = EMAIL.findall(text)
     without_emails = EMAIL.sub(" ", text)
     m = LEADING.match(without_emails)
@@ -58,7 +73,7 @@ def extract_owners(line: str) -> list[str]:
         found += _names(m.group(1))
     found += [normalise(h) for h in HANDLE.findall(without_emails)]
     m = CLOSING_PARENS.search(without_emails)
-    if m and "@" not in m.group(1):
+    if m and "@" not in m.group(1) and _looks_like_names(m.group(1)):
         found += _names(m.group(1))
     found += [e.lower() for e in emails]
     unique: list[str] = []
