@@ -27,7 +27,7 @@ NOT_PEOPLE = {
     "cancelled", "canceled", "update", "updates", "followup", "follow up", "slides", "doc", "link",
     "pr", "issue", "kep", "demo", "discussion", "question", "questions", "fyi", "urgent", "beta",
     "alpha", "ga", "postponed", "carried over", "moved", "recording", "notes", "thanks", "again", "yet",
-    "yes", "no", "merged", "linux", "windows", "tmpfs", "draft", "etc", "optional", "tentative", "maybe",
+    "yes", "no", "merged", "linux", "windows", "tmpfs", "etc", "tentative", "maybe",
 }
 
 

@@ -147,7 +147,7 @@ def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_search_does_not_import_slack_bolt(db: Path) -> None:
-    code = ("import sys; from slackbot.cli import main; sys.argv=['signode','--db',%r,'search','x'];\n"
-            "try:\n main()\nexcept SystemExit: pass\nprint('slack_bolt' in sys.modules)") % str(db)
+    code = (f"import sys; from slackbot.cli import main; sys.argv=['signode','--db',{str(db)!r},'search','x'];\n"
+            "try:\n main()\nexcept SystemExit: pass\nprint('slack_bolt' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert result.stdout.strip().splitlines()[-1] == "False"
