@@ -150,8 +150,7 @@ def _take_refs(rest: str, q: Query) -> str:
         if repo in ("community", "enhancements"):
             q.refs.append(f"kubernetes/{repo}#{n}")
         elif (m.group("what") or "").lower() == "kep":
-            q.refs.append(f"KEP-{n}")
-            q.numbers.append(n)
+            q.refs += [f"KEP-{n}", f"kubernetes/enhancements#{n}"]
         else:
             q.numbers.append(n)
         return " "

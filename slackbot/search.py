@@ -14,6 +14,7 @@ How a question is matched (learned from Meilisearch and Typesense):
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,7 @@ from slackbot.query import Query, parse_query
 from slackbot.store import Store
 
 CANDIDATES = 400
+PLURAL = re.compile(r"\b(\w{3,}?)(?:es|s)\b")
 RELATIVE_CUTOFF = 0.3
 
 # Acronyms the notes use without spelling out; the notes' own "Long Form (LF)" pairs are added at load.
@@ -165,6 +167,13 @@ class Searcher:
                 alts.append(_q(term) + "*")
         return alts or None
 
+    def canonical(self, term: str) -> str:
+        """The spelling a term most likely meant: itself if the notes use it, else its best correction."""
+        if self.known(term) or _stem_known(term, self.vocab) or "-" in term:
+            return term.replace("-", " ")
+        fixes = self.corrections(term)
+        return fixes[0] if fixes else term
+
     def groups(self, terms: list[str]) -> tuple[list[str], list[str]]:
         """AND-groups for the terms, and the terms that matched nothing."""
         groups: list[str] = []
@@ -223,10 +232,7 @@ class Searcher:
         if (query.people or people_terms) and not people:
             answer.unmatched += [*query.people, *people_terms]
         groups, unmatched = self.groups(terms)
-        if unmatched and len(groups) >= 2 and len(unmatched) == 1 and len(terms) >= 3:
-            answer.ignored = unmatched  # one stray word in a long question: answer the rest
-        elif unmatched:
-            answer.unmatched += unmatched
+        answer.unmatched += unmatched
         if answer.unmatched:
             answer.suggestions = [s for w in answer.unmatched for s in self.suggest(w)]
             answer.message = "Nothing found for " + ", ".join(f"“{w}”" for w in answer.unmatched) + "."
@@ -235,14 +241,37 @@ class Searcher:
             groups.append("(" + " OR ".join(f"people : {_q(n)}" for n in people) + ")")
         scored = self._candidates(query, groups)
         while not scored and len(groups) > 2 and len(terms) >= 3 and not people:
+            # A long question no single item answers whole: drop words from the end, as Meilisearch does.
             answer.ignored.append(terms.pop())
             groups, _ = self.groups(terms)
             scored = self._candidates(query, groups)
         scored = self._filter_dates(query, scored)
-        answer.hits = self._rank(query, terms, scored, limit)
+        answer.hits = self._rank(query, [self.canonical(t) for t in terms], scored, limit)
+        if terms and not people and (" ".join(terms) in self.owners or all(t in self.owners for t in terms)):
+            answer.hits = self._owned_first(query, terms, answer.hits, limit)
         if not answer.hits:
             answer.message = "Nothing found" + (" in that period." if query.dates else ".")
         return answer
+
+    def _owned_first(self, query: Query, terms: list[str], hits: list[Hit], limit: int) -> list[Hit]:
+        """A bare name (`marquiz`, `dawn`) lists what that person owned, newest first, then mentions."""
+        names = {n for t in [" ".join(terms), *terms] for n in self.person_names(t)}
+        group = "(" + " OR ".join(f"people : {_q(n)}" for n in sorted(names)) + ")"
+        owned = self._rank(query, [], self._filter_dates(query, self._candidates(query, [group])), limit)
+        seen = {h.item_id for h in owned}
+        return (owned + [h for h in hits if h.item_id not in seen])[: max(limit, len(owned))]
+
+    def phrases(self, terms: list[str]) -> list[str]:
+        """The typed words and their acronym/long-form twins, for scoring how well an item matches."""
+        base = " ".join(terms)
+        out = [base]
+        for t in terms:
+            out += [base.replace(t, long) for long in self.expansions.get(t, [])]
+        for long, short in self.contractions.items():
+            phrase = " ".join(long)
+            if phrase in base:
+                out.append(base.replace(phrase, short))
+        return list(dict.fromkeys(out))
 
     def _candidates(self, query: Query, groups: list[str]) -> dict[int, float]:
         """Candidate agenda items with a relevance in [0, 1] (bm25 normalised, or 1 for exact lookups)."""
@@ -253,8 +282,9 @@ class Searcher:
             scored = {item: max(-rank, 0.0) / best for item, rank in rows}
         if query.refs or query.numbers:
             by_ref = self.store.items_by_ref(query.refs, query.numbers, CANDIDATES)
-            number_rows = self.store.fts(" OR ".join(_q(n) for n in query.numbers), CANDIDATES) \
-                if query.numbers else []
+            in_text = [_q(n) for n in query.numbers] + [_q(r.replace("-", " ")) for r in query.refs
+                                                        if r.startswith("KEP-")]
+            number_rows = self.store.fts(" OR ".join(in_text), CANDIDATES) if in_text else []
             ids = set(by_ref) | {i for i, _ in number_rows}
             scored = {i: 1.0 for i in ids} if not groups else {i: s for i, s in scored.items() if i in ids}
         if not groups and not (query.refs or query.numbers) and query.dates:
@@ -278,11 +308,18 @@ class Searcher:
             return []
         texts = self.store.item_texts(list(scored))
         phrase = " ".join(terms)
+        variants = self.phrases(terms) if terms else []
+        singular = [_singular(p) for p in variants]
         ranked: list[tuple[float, int]] = []
         for item, relevance in scored.items():
-            own, _body, _people = texts.get(item, ("", "", ""))
-            similarity = fuzz.token_set_ratio(phrase, own.lower()) / 100 if phrase else 1.0
-            ranked.append((0.6 * relevance + 0.4 * similarity, item))
+            own, body, _people = texts.get(item, ("", "", ""))
+            own, body = own.lower(), body.lower()
+            similarity = max((fuzz.token_set_ratio(p, own) / 100 for p in variants), default=1.0)
+            adjacent = 0.0
+            if len(variants) > 1 or len(terms) > 1:  # the words side by side beat the words scattered
+                own, body = _singular(own), _singular(body)
+                adjacent = 1.0 if any(p in own for p in singular) else 0.6 if any(p in body for p in singular) else 0
+            ranked.append((0.4 * relevance + 0.3 * similarity + 0.3 * adjacent, item))
         ranked.sort(key=lambda r: -r[0])
         top = ranked[0][0]
         ranked = [r for r in ranked if r[0] >= RELATIVE_CUTOFF * top]
@@ -301,6 +338,11 @@ def _hit(row: dict[str, Any], score: float, phrase: str) -> Hit:
         context = best[0] if best else ""
     return Hit(row["id"], row["date"], row["meeting"], row["text"], row["owners"], row["links"], row["url"],
                bool(row["cancelled"]), round(score * 100, 1), context)
+
+
+def _singular(text: str) -> str:
+    """Text with hyphens as spaces and plural endings dropped, to compare phrases loosely."""
+    return PLURAL.sub(r"\1", text.replace("-", " "))
 
 
 def _q(text: str) -> str:
