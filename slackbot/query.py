@@ -133,7 +133,7 @@ def _take_urls(rest: str, q: Query) -> str:
     for url in BARE_URL.findall(rest):
         cleaned = clean_url(url)
         kind, ref = classify(cleaned)
-        q.refs += [ref, cleaned] if kind != "other" else [cleaned]
+        q.refs.append(ref)
     return BARE_URL.sub(" ", rest)
 
 

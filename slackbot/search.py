@@ -13,6 +13,7 @@ How a question is matched (learned from Meilisearch and Typesense):
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from collections.abc import Iterable
@@ -102,17 +103,19 @@ class Searcher:
         self._version: tuple[Any, ...] | None = None
         self.vocab: dict[str, int] = {}
         self.words: list[str] = []
+        self.alphabetical: list[str] = []
         self.owners: dict[str, int] = {}
         self.expansions: dict[str, list[str]] = {}
         self.contractions: dict[tuple[str, ...], str] = {}
 
     def _refresh(self) -> None:
         version = tuple(self.store.db.execute(
-            "SELECT COUNT(*), MAX(id), MAX(ingested_at), (SELECT COUNT(*) FROM owners) FROM sources").fetchone())
+            "SELECT COUNT(*), MAX(id), MAX(ingested_at) FROM sources").fetchone())
         if version == self._version:
             return
         self.vocab = self.store.vocabulary()
         self.words = sorted(self.vocab, key=lambda w: -self.vocab[w])
+        self.alphabetical = sorted(self.vocab)
         self.owners = self.store.owner_names()
         pairs = {(short, long) for short, longs in GLOSSARY.items() for long in longs} | self.store.acronyms()
         self.expansions, self.contractions = {}, {}
@@ -163,7 +166,8 @@ class Searcher:
         for long in self.expansions.get(term, []):
             alts.append(_q(long))
         if last and len(term) >= 3 and term.isalpha():
-            if any(w.startswith(term) and w != term for w in self.words[:20000]):
+            at = bisect.bisect_right(self.alphabetical, term)
+            if at < len(self.alphabetical) and self.alphabetical[at].startswith(term):
                 alts.append(_q(term) + "*")
         return alts or None
 
@@ -309,16 +313,15 @@ class Searcher:
         texts = self.store.item_texts(list(scored))
         phrase = " ".join(terms)
         variants = self.phrases(terms) if terms else []
-        singular = [_singular(p) for p in variants]
+        adjacency = _phrase_pattern(variants) if len(variants) > 1 or len(terms) > 1 else None
         ranked: list[tuple[float, int]] = []
         for item, relevance in scored.items():
             own, body, _people = texts.get(item, ("", "", ""))
             own, body = own.lower(), body.lower()
             similarity = max((fuzz.token_set_ratio(p, own) / 100 for p in variants), default=1.0)
             adjacent = 0.0
-            if len(variants) > 1 or len(terms) > 1:  # the words side by side beat the words scattered
-                own, body = _singular(own), _singular(body)
-                adjacent = 1.0 if any(p in own for p in singular) else 0.6 if any(p in body for p in singular) else 0
+            if adjacency:  # the words side by side beat the words scattered
+                adjacent = 1.0 if adjacency.search(own) else 0.6 if adjacency.search(body) else 0.0
             ranked.append((0.4 * relevance + 0.3 * similarity + 0.3 * adjacent, item))
         ranked.sort(key=lambda r: -r[0])
         top = ranked[0][0]
@@ -340,9 +343,13 @@ def _hit(row: dict[str, Any], score: float, phrase: str) -> Hit:
                bool(row["cancelled"]), round(score * 100, 1), context)
 
 
-def _singular(text: str) -> str:
-    """Text with hyphens as spaces and plural endings dropped, to compare phrases loosely."""
-    return PLURAL.sub(r"\1", text.replace("-", " "))
+def _phrase_pattern(phrases: list[str]) -> re.Pattern[str]:
+    """Any of the phrases, word by word, allowing plurals and hyphens between the words."""
+    alternatives = []
+    for phrase in phrases:
+        words = [re.escape(PLURAL.sub(r"\1", w)) + r"(?:e?s)?" for w in phrase.split()]
+        alternatives.append(r"\b" + r"[\s-]+".join(words) + r"\b")
+    return re.compile("|".join(alternatives))
 
 
 def _q(text: str) -> str:

@@ -219,8 +219,10 @@ class Store:
             db.execute("UPDATE items SET root_id = ? WHERE id = ?", [item_id, item_id])
         db.conn.executemany("INSERT OR IGNORE INTO owners (item_id, name) VALUES (?, ?)",
                             [(item_id, name) for name in item.owners])
-        db.conn.executemany("INSERT INTO links (item_id, url, kind, ref, label) VALUES (?, ?, ?, ?, ?)",
-                            [(item_id, ln.url, ln.kind, ln.ref, ln.label) for ln in item.links])
+        db.conn.executemany(
+            "INSERT INTO links (item_id, url, kind, ref, number, label) VALUES (?, ?, ?, ?, ?, ?)",
+            [(item_id, ln.url, ln.kind, ln.ref, ln.ref.rpartition("#")[2] if "#" in ln.ref else None, ln.label)
+             for ln in item.links])
         return item_id
 
     # -- reading --------------------------------------------------------------------------------
@@ -325,12 +327,12 @@ class Store:
     def items_by_ref(self, refs: Sequence[str], numbers: Sequence[str], limit: int) -> list[int]:
         """Agenda items linking to any of the refs, or whose link ref ends in one of the numbers."""
         clauses, params = [], []
-        for ref in refs:
-            clauses.append("l.ref = ? COLLATE NOCASE OR l.url = ?")
-            params += [ref, ref]
-        for number in numbers:
-            clauses.append("l.ref LIKE ?")
-            params.append(f"%#{number}")
+        if refs:
+            clauses.append(f"l.ref COLLATE NOCASE IN ({','.join('?' * len(refs))})")
+            params += list(refs)
+        if numbers:
+            clauses.append(f"l.number IN ({','.join('?' * len(numbers))})")
+            params += list(numbers)
         if not clauses:
             return []
         rows = self.db.execute(

@@ -52,10 +52,12 @@ CREATE TABLE links (
     url TEXT NOT NULL,
     kind TEXT NOT NULL,
     ref TEXT NOT NULL,
+    number TEXT,                     -- the PR/issue number of a GitHub ref, for `pr 63170` lookups
     label TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX links_item ON links(item_id);
-CREATE INDEX links_ref ON links(ref);
+CREATE INDEX links_ref ON links(ref COLLATE NOCASE);
+CREATE INDEX links_number ON links(number);
 
 -- One row per agenda item (top-level bullet): its own text, its discussion, people and refs.
 CREATE VIRTUAL TABLE agenda_fts USING fts5(

@@ -1,0 +1,5 @@
+"""`python -m slackbot` runs the CLI."""
+
+from slackbot.cli import main
+
+main()
