@@ -10,14 +10,18 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil import parser as dateparser
 
+from slackbot.groups import Group, default_group
 from slackbot.search import Answer, Hit, Searcher
-from slackbot.store import Store
+from slackbot.store import AgendaStore, Store
 
 PAGE_SIZE = 10
 MAX_RESULTS = 200
+MAX_COMMAND_CHARS = 2000
+MAX_ITEM_CHARS = 1000
 
 HELP = """\
 *signode* answers questions about SIG Node's meeting notes (2015 to today).
@@ -42,6 +46,8 @@ class Entry:
     url: str = ""
     cancelled: bool = False
     context: str = ""
+    item_id: int | None = None  # an item added from Slack: can be removed by its author
+    author_id: str = ""
 
     @classmethod
     def from_hit(cls, hit: Hit) -> Entry:
@@ -79,7 +85,8 @@ class Reply:
                 lines.append(f"{e.date or 'undated'} · {e.meeting}{status}  {e.url}".rstrip())
                 last_date = e.date
             owners = f" [{', '.join(e.owners)}]" if e.owners else ""
-            lines.append(f"  • {e.text}{owners}")
+            number = f" (#{e.item_id})" if e.item_id else ""
+            lines.append(f"  • {e.text}{owners}{number}")
             if e.context:
                 lines.append(f"      … {e.context}")
             for link in e.links[:5]:
@@ -96,20 +103,42 @@ def _plain(text: str) -> str:
     return re.sub(r"[*`]", "", text)
 
 
+@dataclass(frozen=True)
+class Actor:
+    """Who is asking: a Slack user (ID, display name, time zone) or the terminal's user."""
+
+    user_id: str = "cli"
+    name: str = "cli"
+    tz: str = "UTC"
+
+
 class Commands:
     """Parses command text and answers it from the store."""
 
-    def __init__(self, store: Store, searcher: Searcher | None = None) -> None:
+    def __init__(self, store: Store, searcher: Searcher | None = None, group: Group | None = None) -> None:
         self.store = store
         self.searcher = searcher or Searcher(store)
+        self.group = group or default_group()
+        self.agenda = AgendaStore(store)
 
-    def handle(self, text: str, now: dt.datetime | None = None, page: int = 0) -> Reply:
+    def handle(self, text: str, now: dt.datetime | None = None, page: int = 0, actor: Actor | None = None,
+               request_key: str | None = None) -> Reply:
+        """Answer one command. `request_key` identifies the Slack request, so a retry adds nothing twice."""
         now = now or dt.datetime.now(dt.UTC)
+        actor = actor or Actor()
         text = " ".join((text or "").split())
+        if len(text) > MAX_COMMAND_CHARS:
+            return Reply("help", f"That is {len(text)} characters; signode takes at most {MAX_COMMAND_CHARS}.")
         word, _, rest = text.partition(" ")
         verb = word.lower()
         if not text or verb in ("help", "-h", "--help", "?"):
             return Reply("help", HELP)
+        if verb in ("agenda", "next"):
+            return self.next_agenda(now, actor)
+        if verb == "add":
+            return self.add(rest, now, actor, request_key)
+        if verb == "remove":
+            return self.remove(rest, actor)
         if verb == "search":
             return self.search(rest, now, page, when=False) if rest else Reply("help", "Search for what?\n" + HELP)
         if verb in ("when", "timeline"):
@@ -177,6 +206,88 @@ class Commands:
         headline = f"*{day.strftime('%a %b %-d, %Y')}*{{}}: {len(entries)} agenda item" \
                    f"{'s' if len(entries) != 1 else ''}"
         return Reply("meeting", headline, entries, data={"url": m["url"]}, args=(status,))
+
+
+    # -- the next meeting's agenda ----------------------------------------------------------------
+    def upcoming(self, now: dt.datetime, count: int = 4) -> list[dt.datetime]:
+        """The group's next meetings, without the ones the notes already mark cancelled."""
+        since = (now - dt.timedelta(days=1)).date().isoformat()
+        cancelled = [dt.date.fromisoformat(r["date"]) for r in self.store.query(
+            "SELECT date FROM meetings WHERE cancelled AND date >= ?", [since])]
+        return self.group.schedule.occurrences(now, count, cancelled)
+
+    def agenda_entries(self, day: dt.date) -> list[Entry]:
+        """Items for one meeting: what the notes doc already has, then what people added in Slack."""
+        entries = []
+        meetings = self.store.meetings_on(day)
+        if meetings:
+            rows = self.store.hits([r["id"] for r in self.store.agenda_items([m["id"] for m in meetings])])
+            entries += [Entry(r["date"], r["meeting"], r["text"], r["owners"], r["links"], r["url"])
+                        for r in rows.values()]
+        for item in self.agenda.for_meeting(self.group.name, day):
+            links = [{"url": item.link, "kind": "link", "ref": "", "label": "link"}] if item.link else []
+            entries.append(Entry(day.isoformat(), "added in Slack", item.text, [item.author_name or item.author_id],
+                                 links, item_id=item.id, author_id=item.author_id))
+        return entries
+
+    def next_agenda(self, now: dt.datetime, actor: Actor) -> Reply:
+        start = self.upcoming(now, 1)[0]
+        entries = self.agenda_entries(start.date())
+        when = describe_time(start, actor.tz)
+        headline = f"Next {self.group.title} meeting: *{when}*. " + (
+            f"{len(entries)} item{'s' if len(entries) != 1 else ''} on the agenda so far." if entries
+            else "Nothing on the agenda yet.")
+        return Reply("agenda", headline, entries, footer="Add one with `/signode add TEXT`.",
+                     data={"date": start.date().isoformat(), "start": start.isoformat()})
+
+    def add(self, rest: str, now: dt.datetime, actor: Actor, request_key: str | None, link: str = "") -> Reply:
+        text, day_text = rest, ""
+        m = re.match(r"^(.*?)\s+for\s+(\S.{0,30})$", rest, flags=re.I)
+        if m and parse_day(m.group(2)):
+            text, day_text = m.group(1), m.group(2)
+        text = text.strip()
+        if not text:
+            return Reply("help", "What should go on the agenda? Try `/signode add Pod overhead KEP review`.")
+        if len(text) > MAX_ITEM_CHARS:
+            return Reply("help", f"An agenda item can be at most {MAX_ITEM_CHARS} characters; "
+                                 f"this one has {len(text)}.")
+        upcoming = [d.date() for d in self.upcoming(now)]
+        day = upcoming[0]
+        if day_text:
+            wanted = parse_day(day_text)
+            if wanted not in upcoming:
+                options = ", ".join(d.isoformat() for d in upcoming)
+                return Reply("help", "“{}” is not one of the next meetings: " + options + ".", args=(day_text,))
+            day = wanted
+        item, created = self.agenda.add(self.group.name, day, text, link, actor.user_id, actor.name, request_key)
+        verb = "Added" if created else "Already added"
+        entry = Entry(item.meeting_date, "added in Slack", item.text, [item.author_name or item.author_id],
+                      item_id=item.id, author_id=item.author_id)
+        return Reply("added", f"{verb} to the {self.group.title} agenda for *{item.meeting_date}*:", [entry],
+                     data={"item_id": item.id, "created": created})
+
+    def remove(self, rest: str, actor: Actor) -> Reply:
+        if not rest.strip().lstrip("#").isdigit():
+            return Reply("help", "Which item? Use `/signode remove 12` with the number shown when it was added.")
+        item = self.agenda.get(int(rest.strip().lstrip("#")))
+        if item is None:
+            return Reply("nothing", f"There is no agenda item {rest.strip()}.")
+        if item.author_id != actor.user_id:
+            return Reply("help", "Only the person who added an item can remove it.")
+        self.agenda.remove(item.id)
+        return Reply("removed", "Removed “{}” from the agenda for " + item.meeting_date + ".", args=(item.text,))
+
+
+def describe_time(start: dt.datetime, viewer_tz: str) -> str:
+    """`Tue Dec 1, 10:00 PST` in the meeting's zone, and the viewer's own time when it differs."""
+    own = start.strftime("%a %b %-d, %H:%M %Z")
+    try:
+        viewer = start.astimezone(ZoneInfo(viewer_tz))
+    except (ZoneInfoNotFoundError, ValueError):
+        return own
+    if viewer.utcoffset() == start.utcoffset():
+        return own
+    return f"{own} ({viewer.strftime('%a %H:%M %Z')} your time)"
 
 
 def parse_day(text: str) -> dt.date | None:

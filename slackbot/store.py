@@ -375,6 +375,70 @@ class Store:
         return {"sources": one[0], "meetings": one[1], "items": one[2], "links": one[3]}
 
 
+@dataclass
+class AddedItem:
+    id: int
+    group_name: str
+    meeting_date: str
+    text: str
+    link: str
+    author_id: str
+    author_name: str
+    created_at: str
+
+
+class AgendaStore:
+    """Agenda items added from Slack: their own table, never touched by ingest."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def add(self, group: str, meeting_date: dt.date, text: str, link: str, author_id: str, author_name: str,
+            client_key: str | None = None) -> tuple[AddedItem, bool]:
+        """Insert an item; with a client_key already used (a Slack retry), return the first one instead."""
+        with self.store.write() as db:
+            if client_key:
+                row = db.execute("SELECT id FROM added_items WHERE client_key = ?", [client_key]).fetchone()
+                if row:
+                    return self.get(int(row[0])), False  # type: ignore[return-value]
+            item_id = int(db.execute(
+                "INSERT INTO added_items (group_name, meeting_date, text, link, author_id, author_name, client_key,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [group, meeting_date.isoformat(), text, link, author_id, author_name, client_key, _now()],
+            ).lastrowid or 0)
+        return self.get(item_id), True  # type: ignore[return-value]
+
+    def get(self, item_id: int) -> AddedItem | None:
+        rows = self.store.query(
+            "SELECT id, group_name, meeting_date, text, link, author_id, author_name, created_at FROM added_items"
+            " WHERE id = ? AND removed_at IS NULL", [item_id])
+        return AddedItem(**rows[0]) if rows else None
+
+    def for_meeting(self, group: str, meeting_date: dt.date) -> list[AddedItem]:
+        rows = self.store.query(
+            "SELECT id, group_name, meeting_date, text, link, author_id, author_name, created_at FROM added_items"
+            " WHERE group_name = ? AND meeting_date = ? AND removed_at IS NULL ORDER BY id",
+            [group, meeting_date.isoformat()])
+        return [AddedItem(**r) for r in rows]
+
+    def remove(self, item_id: int) -> bool:
+        with self.store.write() as db:
+            cursor = db.execute("UPDATE added_items SET removed_at = ? WHERE id = ? AND removed_at IS NULL",
+                                [_now(), item_id])
+        return cursor.rowcount == 1
+
+    def count(self, group: str | None = None) -> int:
+        sql = "SELECT COUNT(*) FROM added_items WHERE removed_at IS NULL" + (" AND group_name = ?" if group else "")
+        return int(self.store.db.execute(sql, [group] if group else []).fetchone()[0])
+
+    def first_time(self, event_id: str) -> bool:
+        """Record a Slack event ID; False if it was seen before (a retry)."""
+        with self.store.write() as db:
+            cursor = db.execute("INSERT OR IGNORE INTO seen_events (event_id, seen_at) VALUES (?, ?)",
+                                [event_id, _now()])
+        return cursor.rowcount == 1
+
+
 def _stats(doc: Document) -> IngestStats:
     dated = [m for m in doc.meetings if m.date]
     return IngestStats(
