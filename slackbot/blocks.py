@@ -109,7 +109,13 @@ def entry_blocks(reply: Reply) -> list[Block]:
     return blocks
 
 
-def render_reply(reply: Reply, shared: bool = False) -> dict[str, Any]:
+def removable(reply: Reply, viewer: str) -> list[Block]:
+    """A "Remove" button for each item the viewer added (only an item's author may remove it)."""
+    return [button(truncate(f"Remove #{e.item_id}", 75), "remove_item", str(e.item_id), style="danger")
+            for e in reply.entries if e.item_id and e.author_id == viewer][:5]
+
+
+def render_reply(reply: Reply, shared: bool = False, viewer: str = "") -> dict[str, Any]:
     """A message payload ({"text", "blocks"}) for a reply; buttons unless it was already shared."""
     top = headline(reply)
     if reply.kind == "meeting" and reply.data.get("url"):
@@ -125,8 +131,12 @@ def render_reply(reply: Reply, shared: bool = False) -> dict[str, Any]:
     actions = []
     if reply.has_more:
         actions.append(button("More", "more_results", button_value(reply.command, reply.page + 1)))
-    if not shared and reply.entries:
+    if not shared and reply.entries and reply.command:
         actions.append(button("Share in channel", "share_reply", button_value(reply.command, reply.page)))
+    if not shared and reply.kind in ("agenda", "added"):
+        actions.append(button("Add item", "open_add_item", "add", style="primary"))
+    if not shared and viewer:
+        actions += removable(reply, viewer)
     if actions:
         blocks.append({"type": "actions", "elements": actions})
     fallback = re.sub(r"[*_~`]", "", _unlink(top))
@@ -135,3 +145,53 @@ def render_reply(reply: Reply, shared: bool = False) -> dict[str, Any]:
 
 def _unlink(text: str) -> str:
     return re.sub(r"<[^|>]+\|([^>]+)>", r"\1", text)
+
+
+def home_view(agenda: Reply, recent: list[dict[str, Any]], viewer: str) -> dict[str, Any]:
+    """The App Home tab: the next meeting, its agenda so far, an "Add item" button, recent meetings."""
+    blocks: list[Block] = [
+        {"type": "header", "text": {"type": "plain_text", "text": truncate("signode · SIG meeting notes", MAX_HEADER)}},
+        mrkdwn(headline(agenda)),
+    ]
+    blocks += entry_blocks(agenda)[:60]
+    actions = [button("Add item", "open_add_item", "add", style="primary")] + removable(agenda, viewer)
+    blocks.append({"type": "actions", "elements": actions})
+    blocks.append({"type": "divider"})
+    lines = [f"• {link(m['url'], m['date'])} {escape(truncate(m['title'], 80))}"
+             + (" ~cancelled~" if m["cancelled"] else f" · {m['items']} items") for m in recent[:10]]
+    if lines:
+        blocks.append(mrkdwn("*Recent meetings*\n" + "\n".join(lines)))
+    blocks.append(context("Ask anything with `/signode`, e.g. `/signode when was sandboxes discussed`."))
+    return {"type": "home", "blocks": blocks[:MAX_VIEW_BLOCKS]}
+
+
+def add_item_modal(dates: list[str], text: str = "", link_url: str = "", metadata: str = "") -> dict[str, Any]:
+    """The "Add agenda item" modal: the item, an optional link, and which of the next meetings."""
+    options = [{"text": {"type": "plain_text", "text": d}, "value": d} for d in dates]
+    item: Block = {"type": "plain_text_input", "action_id": "text", "multiline": True, "max_length": 1000}
+    if text:
+        item["initial_value"] = truncate(text, 1000)
+    url: Block = {"type": "url_text_input", "action_id": "link"}
+    if link_url and re.match(r"^https?://", link_url):
+        url["initial_value"] = link_url[:3000]
+    return {
+        "type": "modal", "callback_id": "add_item_modal", "private_metadata": metadata[:3000],
+        "title": {"type": "plain_text", "text": "Add agenda item"},
+        "submit": {"type": "plain_text", "text": "Add"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            {"type": "input", "block_id": "text", "label": {"type": "plain_text", "text": "Item"}, "element": item},
+            {"type": "input", "block_id": "link", "optional": True,
+             "label": {"type": "plain_text", "text": "Link"}, "element": url},
+            {"type": "input", "block_id": "meeting", "label": {"type": "plain_text", "text": "Meeting"},
+             "element": {"type": "static_select", "action_id": "date", "options": options,
+                         "initial_option": options[0]}},
+        ],
+    }
+
+
+def added_view(reply: Reply) -> dict[str, Any]:
+    """What the modal turns into after a successful submit."""
+    return {"type": "modal", "title": {"type": "plain_text", "text": "Added"},
+            "close": {"type": "plain_text", "text": "Done"},
+            "blocks": [mrkdwn(headline(reply))] + entry_blocks(reply)}

@@ -225,6 +225,46 @@ def ask(ctx: Context, text: tuple[str, ...], blocks: bool, page: int, now_text: 
         click.echo(reply.as_text())
 
 
+@cli.command()
+@click.option("--socket", "mode", flag_value="socket", help="Socket Mode (needs SLACK_BOT_TOKEN, SLACK_APP_TOKEN).")
+@click.option("--http", "mode", flag_value="http", help="HTTP mode (needs SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind in HTTP mode.")
+@click.option("--port", default=3000, show_default=True, type=click.IntRange(0, 65535), help="HTTP port.")
+@click.option("--log-level", default="INFO", show_default=True,
+              type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False))
+@pass_ctx
+def serve(ctx: Context, mode: str | None, host: str, port: int, log_level: str) -> None:
+    """Run the Slack app, in Socket Mode or as an HTTP server (/slack/events, /healthz).
+
+    SLACK_API_URL overrides the Web API base URL (default https://slack.com/api/).
+
+    Example:
+
+        SLACK_BOT_TOKEN=xoxb-… SLACK_APP_TOKEN=xapp-… signode serve --socket
+        SLACK_BOT_TOKEN=xoxb-… SLACK_SIGNING_SECRET=… signode serve --http --port 3000
+    """
+    import logging
+
+    if mode is None:
+        raise click.UsageError("choose --socket or --http")
+    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("slack_bolt").setLevel(max(logging.WARNING, logging.getLevelName(log_level.upper())))
+    settings = ctx.settings
+    settings.require_bot_token()
+    if mode == "socket":
+        app_token = settings.require_app_token()
+    else:
+        settings.require_signing_secret()
+    from slackbot.app import build_app
+    from slackbot.server import serve_http, serve_socket
+
+    app = build_app(settings, ctx.store, socket_mode=mode == "socket")
+    if mode == "socket":
+        serve_socket(app, app_token)
+    else:
+        serve_http(app, host, port)
+
+
 def _now(text: str | None) -> dt.datetime:
     if not text:
         return dt.datetime.now(dt.UTC)
@@ -239,6 +279,8 @@ def main() -> None:
     """Entry point: user errors become one line on stderr and exit status 1, never a traceback."""
     try:
         cli.main(standalone_mode=False)
+    except KeyboardInterrupt:
+        sys.exit(130)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)

@@ -1,0 +1,199 @@
+"""Bolt wiring: `build_app` makes the app, `register` adds one handler per Slack feature.
+
+Every handler acks first and does its work after, so Slack never waits on a search or a Web API
+call. User errors become replies; anything else reaches the one `@app.error` handler, which logs the
+traceback and tells the user something went wrong, without the traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App, BoltResponse, Respond
+from slack_bolt.error import BoltError
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from slack_sdk.webhook import WebhookClient
+
+from slackbot.blocks import add_item_modal, added_view, home_view, render_reply
+from slackbot.commands import Actor, Commands
+from slackbot.config import Settings
+from slackbot.errors import ConfigError
+from slackbot.store import Store
+
+log = logging.getLogger("signode")
+
+# What the app handles; tests check these against manifest.yml and against the blocks we render.
+COMMAND = "/signode"
+SHORTCUTS = {"add_agenda_item": "global", "add_to_agenda": "message"}
+VIEWS = {"add_item_modal"}
+ACTIONS = {"more_results", "share_reply", "open_add_item", "remove_item"}
+EVENTS = {"app_home_opened", "app_mention"}
+MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+Clock = Callable[[], dt.datetime]
+
+
+def make_client(settings: Settings) -> WebClient:
+    """A Web API client for the configured base URL that waits out 429s (Retry-After)."""
+    client = WebClient(token=settings.require_bot_token(), base_url=settings.api_url, timeout=10)
+    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
+    return client
+
+
+def build_app(settings: Settings, store: Store, client: WebClient | None = None, socket_mode: bool = False,
+              clock: Clock | None = None) -> App:
+    """The Bolt app. HTTP mode verifies signatures; Socket Mode needs no signing secret."""
+    client = client or make_client(settings)
+    try:
+        app = App(
+            client=client,
+            signing_secret=None if socket_mode else settings.require_signing_secret(),
+            request_verification_enabled=not socket_mode,
+            process_before_response=False,
+            logger=log,
+        )
+    except (BoltError, SlackApiError) as exc:
+        raise ConfigError(f"Slack did not accept SLACK_BOT_TOKEN: {exc}") from None
+    register(app, Commands(store), clock or (lambda: dt.datetime.now(dt.UTC)))
+    return app
+
+
+def register(app: App, commands: Commands, clock: Clock) -> None:
+    """Attach every handler. One function per Slack feature, all sharing `commands`."""
+    zones: dict[str, str] = {}
+
+    def actor(client: WebClient, user_id: str, name: str = "") -> Actor:
+        if user_id and user_id not in zones:
+            try:
+                info = client.users_info(user=user_id)
+                zones[user_id] = info["user"].get("tz") or "UTC"
+                name = name or info["user"].get("real_name") or info["user"].get("name") or ""
+            except SlackApiError as exc:
+                log.warning("users.info failed for %s: %s", user_id, exc.response.get("error"))
+                zones[user_id] = "UTC"
+        return Actor(user_id, name or user_id, zones.get(user_id, "UTC"))
+
+    @app.command(COMMAND)
+    def slash_command(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        ack()
+        who = actor(client, body.get("user_id", ""), body.get("user_name", ""))
+        reply = commands.handle(body.get("text", ""), clock(), actor=who, request_key=body.get("trigger_id"))
+        respond(response_type="ephemeral", **render_reply(reply, viewer=who.user_id))
+
+    @app.action("more_results")
+    def more_results(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        ack()
+        value = _button_value(action)
+        reply = commands.handle(value["c"], clock(), page=value["p"])
+        respond(replace_original=True, **render_reply(reply))
+
+    @app.action("share_reply")
+    def share_reply(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        ack()
+        value = _button_value(action)
+        reply = commands.handle(value["c"], clock(), page=value["p"])
+        respond(response_type="in_channel", delete_original=True, **render_reply(reply, shared=True))
+
+    @app.action("open_add_item")
+    def open_add_item(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        client.views_open(trigger_id=body["trigger_id"], view=add_item_modal(_upcoming(commands, clock)))
+
+    @app.action("remove_item")
+    def remove_item(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
+                    client: WebClient) -> None:
+        ack()
+        user = body["user"]["id"]
+        reply = commands.handle(f"remove {action.get('value', '')}", clock(), actor=actor(client, user))
+        if body.get("response_url"):
+            respond(response_type="ephemeral", replace_original=False, **render_reply(reply))
+        else:
+            publish_home(client, user)
+
+    @app.shortcut("add_agenda_item")
+    def add_agenda_item(ack: Ack, shortcut: dict[str, Any], client: WebClient) -> None:
+        ack()
+        client.views_open(trigger_id=shortcut["trigger_id"], view=add_item_modal(_upcoming(commands, clock)))
+
+    @app.shortcut("add_to_agenda")
+    def add_to_agenda(ack: Ack, shortcut: dict[str, Any], client: WebClient) -> None:
+        ack()
+        channel = shortcut.get("channel", {}).get("id", "")
+        ts = shortcut.get("message", {}).get("ts", "")
+        permalink = ""
+        if channel and ts:
+            try:
+                permalink = client.chat_getPermalink(channel=channel, message_ts=ts).get("permalink", "")
+            except SlackApiError as exc:
+                log.warning("chat.getPermalink failed: %s", exc.response.get("error"))
+        text = MENTION.sub("", shortcut.get("message", {}).get("text", "")).strip()
+        client.views_open(trigger_id=shortcut["trigger_id"],
+                          view=add_item_modal(_upcoming(commands, clock), text, permalink))
+
+    @app.view("add_item_modal")
+    def add_item_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        values = view["state"]["values"]
+        text = " ".join((values["text"]["text"].get("value") or "").split())
+        link = values.get("link", {}).get("link", {}).get("value") or ""
+        date = (values["meeting"]["date"].get("selected_option") or {}).get("value", "")
+        if not text:
+            ack(response_action="errors", errors={"text": "Write what should go on the agenda."})
+            return
+        if link and not re.match(r"^https?://\S+$", link):
+            ack(response_action="errors", errors={"link": "A link starts with http:// or https://."})
+            return
+        user = body["user"]
+        who = Actor(user["id"], user.get("name") or user.get("username") or user["id"])
+        reply = commands.add(f"{text} for {date}" if date else text, clock(), who, f"view:{view['id']}", link)
+        if reply.kind != "added":
+            ack(response_action="errors", errors={"text": reply.headline_text()[:150]})
+            return
+        ack(response_action="update", view=added_view(reply))
+
+    @app.event("app_home_opened")
+    def app_home_opened(event: dict[str, Any], client: WebClient) -> None:
+        if event.get("tab", "home") == "home":
+            publish_home(client, event["user"])
+
+    def publish_home(client: WebClient, user: str) -> None:
+        who = actor(client, user)
+        agenda = commands.next_agenda(clock(), who)
+        recent = [m for m in commands.store.meetings() if m["date"]][:10]
+        client.views_publish(user_id=user, view=home_view(agenda, recent, user))
+
+    @app.event("app_mention")
+    def app_mention(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
+        if body.get("event_id") and not commands.agenda.first_time(body["event_id"]):
+            return  # a retry of an event already answered
+        text = MENTION.sub(" ", event.get("text", ""))
+        who = actor(client, event.get("user", ""))
+        reply = commands.handle(text, clock(), actor=who, request_key=f"event:{body.get('event_id', '')}")
+        client.chat_postMessage(channel=event["channel"], thread_ts=event.get("thread_ts") or event["ts"],
+                                **render_reply(reply, shared=True))
+
+    @app.error
+    def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
+        log.error("handler failed: %s", error, exc_info=error)
+        url = body.get("response_url") if isinstance(body, dict) else None
+        if url:
+            WebhookClient(url).send(text="Sorry, something went wrong on signode's side. It has been logged.",
+                                    response_type="ephemeral", replace_original=False)
+        return BoltResponse(status=500, body="")
+
+
+def _button_value(action: dict[str, Any]) -> dict[str, Any]:
+    try:
+        value = json.loads(action.get("value") or "{}")
+        return {"c": str(value.get("c", "")), "p": max(0, min(int(value.get("p", 0)), 100))}
+    except (ValueError, TypeError, AttributeError):
+        return {"c": "help", "p": 0}
+
+
+def _upcoming(commands: Commands, clock: Clock) -> list[str]:
+    return [d.date().isoformat() for d in commands.upcoming(clock())]
