@@ -129,7 +129,7 @@ def render_reply(reply: Reply, shared: bool = False, viewer: str = "") -> dict[s
     if reply.footer:
         blocks.append(context(escape(reply.footer) if reply.kind != "help" else reply.footer))
     actions = []
-    if reply.has_more:
+    if reply.has_more and not shared:
         actions.append(button("More", "more_results", button_value(reply.command, reply.page + 1)))
     if not shared and reply.entries and reply.command:
         actions.append(button("Share in channel", "share_reply", button_value(reply.command, reply.page)))

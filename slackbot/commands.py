@@ -180,6 +180,9 @@ class Commands:
         if dated:
             headline = (f"“{{}}” came up in *{len(dated)}* meeting{'s' if len(dated) != 1 else ''}: "
                         f"first *{min(dated)}*, last *{max(dated)}*")
+            best = list(dict.fromkeys(h.date for h in answer.hits if h.date))[:3]
+            if len(dated) > PAGE_SIZE:
+                headline += ". Best matches: " + ", ".join(f"*{d}*" for d in best)
         else:
             headline = "“{}” is only in undated sections (such as Future)"
         return Reply("when", headline, [Entry.from_hit(h) for h in shown], _ignored(answer), command, page,

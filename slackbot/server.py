@@ -64,7 +64,12 @@ class _Handler(BaseHTTPRequestHandler):
             return
         body = self.rfile.read(length).decode("utf-8", errors="replace")
         headers: dict[str, str | Sequence[str]] = {k.lower(): v for k, v in self.headers.items()}
-        response = self.server.app.dispatch(BoltRequest(body=body, query=url.query, headers=headers))
+        try:
+            response = self.server.app.dispatch(BoltRequest(body=body, query=url.query, headers=headers))
+        except Exception:  # a payload Bolt itself cannot read: answer 500 rather than drop the connection
+            log.exception("request path=%s could not be dispatched", url.path)
+            self._send(500, "internal error")
+            return
         content_type = (response.headers.get("content-type") or ["text/plain;charset=utf-8"])[0]
         self._send(response.status, response.body or "", content_type)
         log.info("request path=%s status=%s retry=%s ms=%.1f", url.path, response.status,
