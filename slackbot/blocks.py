@@ -8,6 +8,7 @@ nobody. Limits are enforced here too: 50 blocks a message, 3000 characters a sec
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from typing import Any
@@ -195,3 +196,16 @@ def added_view(reply: Reply) -> dict[str, Any]:
     return {"type": "modal", "title": {"type": "plain_text", "text": "Added"},
             "close": {"type": "plain_text", "text": "Done"},
             "blocks": [mrkdwn(headline(reply))] + entry_blocks(reply)}
+
+
+def reminder_message(title: str, start: dt.datetime, offset: dt.timedelta, entries: list[Entry]) -> dict[str, Any]:
+    """The reminder posted to the group's channel: when (with the zone), the agenda so far, "Add item"."""
+    hours, minutes = offset.total_seconds() / 3600, int(offset.total_seconds() // 60)
+    soon = f"in {int(hours)} hour{'s' if hours != 1 else ''}" if hours >= 1 else f"in {minutes} minutes"
+    when = f"{start.strftime('%a %b %-d, %H:%M %Z')} ({start.astimezone(dt.UTC).strftime('%H:%M UTC')})"
+    top = f"*{escape(title)}* meets {soon}: *{when}*"
+    lines = [entry_text(e) for e in entries[:40]]
+    body = "*Agenda so far*\n" + "\n".join(lines) if lines else "_Nothing on the agenda yet._"
+    blocks: list[Block] = [mrkdwn(top), mrkdwn(body),
+                           {"type": "actions", "elements": [button("Add item", "open_add_item", "add", "primary")]}]
+    return {"text": truncate(f"{title} meets {soon}: {when}", 3000), "blocks": blocks}

@@ -13,10 +13,11 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil import parser as dateparser
+from rapidfuzz import fuzz
 
 from slackbot.groups import Group, default_group
 from slackbot.search import Answer, Hit, Searcher
-from slackbot.store import AgendaStore, Store
+from slackbot.store import AgendaStore, ScheduleStore, Store
 
 PAGE_SIZE = 10
 MAX_RESULTS = 200
@@ -120,6 +121,7 @@ class Commands:
         self.searcher = searcher or Searcher(store)
         self.group = group or default_group()
         self.agenda = AgendaStore(store)
+        self.schedule = ScheduleStore(store)
 
     def handle(self, text: str, now: dt.datetime | None = None, page: int = 0, actor: Actor | None = None,
                request_key: str | None = None) -> Reply:
@@ -139,6 +141,8 @@ class Commands:
             return self.add(rest, now, actor, request_key)
         if verb == "remove":
             return self.remove(rest, actor)
+        if verb in ("cancel", "uncancel"):
+            return self.cancel(rest, now, actor, undo=verb == "uncancel")
         if verb == "search":
             return self.search(rest, now, page, when=False) if rest else Reply("help", "Search for what?\n" + HELP)
         if verb in ("when", "timeline"):
@@ -213,25 +217,62 @@ class Commands:
 
     # -- the next meeting's agenda ----------------------------------------------------------------
     def upcoming(self, now: dt.datetime, count: int = 4) -> list[dt.datetime]:
-        """The group's next meetings, without the ones the notes already mark cancelled."""
-        since = (now - dt.timedelta(days=1)).date().isoformat()
-        cancelled = [dt.date.fromisoformat(r["date"]) for r in self.store.query(
-            "SELECT date FROM meetings WHERE cancelled AND date >= ?", [since])]
+        """The group's next meetings, without the ones cancelled in the notes or in Slack."""
+        cancelled = self.schedule.cancelled_dates(self.group.name, (now - dt.timedelta(days=1)).date())
         return self.group.schedule.occurrences(now, count, cancelled)
 
     def agenda_entries(self, day: dt.date) -> list[Entry]:
-        """Items for one meeting: what the notes doc already has, then what people added in Slack."""
-        entries = []
+        """Items for one meeting: what the notes doc already has, then what people added in Slack.
+
+        An item added in Slack that a later ingest finds in the doc (a fuzzy match) is shown once,
+        marked "in the doc", instead of twice.
+        """
+        in_doc: list[Entry] = []
         meetings = self.store.meetings_on(day)
         if meetings:
             rows = self.store.hits([r["id"] for r in self.store.agenda_items([m["id"] for m in meetings])])
-            entries += [Entry(r["date"], r["meeting"], r["text"], r["owners"], r["links"], r["url"])
-                        for r in rows.values()]
+            in_doc = [Entry(r["date"], r["meeting"], r["text"], r["owners"], r["links"], r["url"])
+                      for r in rows.values()]
+        added: list[Entry] = []
         for item in self.agenda.for_meeting(self.group.name, day):
             links = [{"url": item.link, "kind": "link", "ref": "", "label": "link"}] if item.link else []
-            entries.append(Entry(day.isoformat(), "added in Slack", item.text, [item.author_name or item.author_id],
-                                 links, item_id=item.id, author_id=item.author_id))
-        return entries
+            twin = next((e for e in in_doc if fuzz.token_set_ratio(item.text.lower(), e.text.lower()) >= 85), None)
+            if twin is not None:
+                in_doc.remove(twin)
+            added.append(Entry(day.isoformat(), "in the doc" if twin else "added in Slack", item.text,
+                               [item.author_name or item.author_id], links, url=twin.url if twin else "",
+                               item_id=item.id, author_id=item.author_id))
+        return in_doc + added
+
+    def cancel(self, rest: str, now: dt.datetime, actor: Actor, undo: bool = False) -> Reply:
+        """`cancel DATE [reason]` and `uncancel DATE`, for the group's chairs only."""
+        verb = "uncancel" if undo else "cancel"
+        day_text, _, reason = rest.strip().partition(" ")
+        day = parse_day(day_text)
+        if day is None:
+            return Reply("help", f"Which meeting? Try `/signode {verb} 2026-12-22 holidays`.")
+        if actor.user_id not in self.group.chairs:
+            return Reply("help", f"Only the {self.group.title} chairs can {verb} a meeting.")
+        if undo:
+            done = self.schedule.uncancel(self.group.name, day)
+            return Reply("cancelled", f"The {day.isoformat()} meeting is " +
+                         ("back on." if done else "not cancelled in Slack (nothing to undo)."))
+        upcoming = {d.date() for d in self.group.schedule.occurrences(now, 60)}
+        if day not in upcoming:
+            return Reply("help", f"{day.isoformat()} is not one of the next {self.group.title} meetings.")
+        self.schedule.cancel(self.group.name, day, reason, actor.user_id)
+        return Reply("cancelled", f"The {self.group.title} meeting on *{day.isoformat()}* is cancelled"
+                     + (": {}." if reason else "."), args=(reason,) if reason else ())
+
+    def markdown(self, day: dt.date) -> str:
+        """The agenda in the notes doc's own format, ready to paste: `## Dec 8, 2026` then `* [owner] item`."""
+        lines = [f"## {day.strftime('%b')} {day.day}, {day.year}", ""]
+        for e in self.agenda_entries(day):
+            owner = f"[{', '.join(e.owners)}] " if e.owners else ""
+            links = " ".join(f"[{ln.get('label') or 'link'}]({ln['url']})" for ln in e.links if ln.get("url"))
+            text = e.text.replace("\n", " ")
+            lines.append(f"* {owner}{text}{' ' + links if links else ''}")
+        return "\n".join(lines) + "\n"
 
     def next_agenda(self, now: dt.datetime, actor: Actor) -> Reply:
         start = self.upcoming(now, 1)[0]

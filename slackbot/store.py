@@ -439,6 +439,50 @@ class AgendaStore:
         return cursor.rowcount == 1
 
 
+class ScheduleStore:
+    """Cancellations made in Slack, and the reminder claims that make each reminder go out once."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def cancelled_dates(self, group: str, since: dt.date) -> set[dt.date]:
+        """Dates cancelled in Slack for the group, and (for SIG Node's own notes) cancelled in the notes."""
+        rows = self.store.query("SELECT date FROM cancellations WHERE group_name = ? AND date >= ?",
+                                [group, since.isoformat()])
+        notes = self.store.query("SELECT DISTINCT date FROM meetings WHERE cancelled AND date >= ?",
+                                 [since.isoformat()])
+        return {dt.date.fromisoformat(r["date"]) for r in rows + notes}
+
+    def cancel(self, group: str, day: dt.date, reason: str, by_user: str) -> None:
+        with self.store.write() as db:
+            db.execute("INSERT OR REPLACE INTO cancellations (group_name, date, reason, by_user, created_at)"
+                       " VALUES (?, ?, ?, ?, ?)", [group, day.isoformat(), reason, by_user, _now()])
+
+    def uncancel(self, group: str, day: dt.date) -> bool:
+        with self.store.write() as db:
+            cursor = db.execute("DELETE FROM cancellations WHERE group_name = ? AND date = ?",
+                                [group, day.isoformat()])
+        return cursor.rowcount == 1
+
+    def claim(self, group: str, start: str, offset_s: int, status: str, channel: str = "", detail: str = "") -> bool:
+        """Take a reminder for this process; False if another process (or an earlier pass) already has it."""
+        with self.store.write() as db:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO reminders (group_name, meeting_start, offset_s, status, channel, detail,"
+                " claimed_at) VALUES (?, ?, ?, ?, ?, ?, ?)", [group, start, offset_s, status, channel, detail, _now()])
+        return cursor.rowcount == 1
+
+    def finish(self, group: str, start: str, offset_s: int, status: str, ts: str = "", detail: str = "") -> None:
+        with self.store.write() as db:
+            db.execute("UPDATE reminders SET status = ?, ts = ?, detail = ? WHERE group_name = ? AND"
+                       " meeting_start = ? AND offset_s = ?", [status, ts, detail, group, start, offset_s])
+
+    def reminders(self, group: str | None = None) -> list[dict[str, Any]]:
+        where = "WHERE group_name = ?" if group else ""
+        return self.store.query(f"SELECT * FROM reminders {where} ORDER BY meeting_start, offset_s DESC",
+                                [group] if group else [])
+
+
 def _stats(doc: Document) -> IngestStats:
     dated = [m for m in doc.meetings if m.date]
     return IngestStats(
