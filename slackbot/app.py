@@ -25,6 +25,7 @@ from slackbot.blocks import add_item_modal, added_view, home_view, render_reply
 from slackbot.commands import Actor, Commands
 from slackbot.config import Settings
 from slackbot.errors import ConfigError
+from slackbot.groups import Group, default_group
 from slackbot.store import Store
 
 log = logging.getLogger("signode")
@@ -47,7 +48,7 @@ def make_client(settings: Settings) -> WebClient:
 
 
 def build_app(settings: Settings, store: Store, client: WebClient | None = None, socket_mode: bool = False,
-              clock: Clock | None = None) -> App:
+              clock: Clock | None = None, groups: list[Group] | None = None) -> App:
     """The Bolt app. HTTP mode verifies signatures; Socket Mode needs no signing secret."""
     client = client or make_client(settings)
     try:
@@ -60,7 +61,8 @@ def build_app(settings: Settings, store: Store, client: WebClient | None = None,
         )
     except (BoltError, SlackApiError) as exc:
         raise ConfigError(f"Slack did not accept SLACK_BOT_TOKEN: {exc}") from None
-    register(app, Commands(store), clock or (lambda: dt.datetime.now(dt.UTC)))
+    group = (groups or [default_group()])[0]
+    register(app, Commands(store, group=group), clock or (lambda: dt.datetime.now(dt.UTC)))
     return app
 
 

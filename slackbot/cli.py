@@ -21,8 +21,9 @@ from slackbot.store import IngestStats, Store
 
 
 class Context:
-    def __init__(self, db: str | None) -> None:
+    def __init__(self, db: str | None, groups: str | None) -> None:
         self.settings = config.load(db)
+        self.groups_file = groups or self.settings.groups_file
         self._store: Store | None = None
 
     @property
@@ -31,22 +32,28 @@ class Context:
             self._store = Store(self.settings.db_path)
         return self._store
 
+    def groups(self) -> list[Any]:
+        from slackbot.groups import load_groups
+
+        return load_groups(self.groups_file, self.store.latest_meeting)
+
 
 pass_ctx = click.make_pass_decorator(Context)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", metavar="PATH", help="SQLite database (default: $SIGNODE_DB, else db/signode.db).")
+@click.option("--groups", metavar="FILE", help="Groups file, signode.toml (default: $SIGNODE_GROUPS, else SIG Node).")
 @click.version_option(package_name="signode")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None) -> None:
+def cli(ctx: click.Context, db: str | None, groups: str | None) -> None:
     """signode: SIG meeting notes, searchable from Slack and the terminal.
 
     Example:
 
         signode ingest ../shared/corpus/sig-node && signode ask "when was sandboxes discussed"
     """
-    ctx.obj = Context(db)
+    ctx.obj = Context(db, groups)
 
 
 @cli.command()
@@ -215,8 +222,9 @@ def ask(ctx: Context, text: tuple[str, ...], blocks: bool, page: int, now_text: 
         signode ask --blocks search runtimeclass
     """
     from slackbot.commands import Commands
+    from slackbot.groups import find
 
-    reply = Commands(ctx.store).handle(" ".join(text), _now(now_text), page)
+    reply = Commands(ctx.store, group=find(ctx.groups(), None)).handle(" ".join(text), _now(now_text), page)
     if blocks:
         from slackbot.blocks import render_reply
 
@@ -256,13 +264,179 @@ def serve(ctx: Context, mode: str | None, host: str, port: int, log_level: str) 
     else:
         settings.require_signing_secret()
     from slackbot.app import build_app
+    from slackbot.reminders import ReminderLoop, run_once
     from slackbot.server import serve_http, serve_socket
 
-    app = build_app(settings, ctx.store, socket_mode=mode == "socket")
+    groups = ctx.groups()
+    app = build_app(settings, ctx.store, socket_mode=mode == "socket", groups=groups)
+
+    def post(channel: str, message: dict[str, Any]) -> str:
+        return str(app.client.chat_postMessage(channel=channel, **message)["ts"])
+
+    ReminderLoop(lambda: run_once(ctx.store, groups, post, dt.datetime.now(dt.UTC))).start()
     if mode == "socket":
         serve_socket(app, app_token)
     else:
         serve_http(app, host, port)
+
+
+@cli.command()
+@click.option("--once", is_flag=True, required=True, help="Do one pass and exit (for cron or a CronJob).")
+@click.option("--now", "now_text", metavar="ISO_INSTANT", help="Pretend it is this instant.")
+@click.option("--dry-run", is_flag=True, help="Print what is due; send and record nothing.")
+@click.option("--grace", default=15, show_default=True, type=click.IntRange(0, 1440),
+              help="Minutes a reminder may be late before it is skipped as missed.")
+@pass_ctx
+def remind(ctx: Context, once: bool, now_text: str | None, dry_run: bool, grace: int) -> None:
+    """Send the reminders that are due, each exactly once (`signode serve` does this every minute).
+
+    Example:
+
+        signode remind --once
+        signode remind --once --dry-run --now 2026-12-07T18:00:00Z
+    """
+    from slackbot.reminders import run_once
+
+    groups = ctx.groups()
+    client = None
+    if not dry_run:
+        from slackbot.app import make_client
+
+        client = make_client(ctx.settings)
+
+    def post(channel: str, message: dict[str, Any]) -> str:
+        assert client is not None
+        return str(client.chat_postMessage(channel=channel, **message)["ts"])
+
+    outcomes = run_once(ctx.store, groups, post, _now(now_text), dry_run, dt.timedelta(minutes=grace))
+    for o in outcomes:
+        click.echo(f"{o.status:<9} {o.due.group} {o.due.start_utc} -{_hours(o.due.offset)} {o.detail}".rstrip())
+    if not outcomes:
+        click.echo("nothing due" + ("" if any(g.channel for g in groups) else " (no group has a channel set)"))
+
+
+def _hours(offset: dt.timedelta) -> str:
+    minutes = int(offset.total_seconds() // 60)
+    return f"{minutes // 60}h" if minutes % 60 == 0 else f"{minutes}m"
+
+
+@cli.command()
+@click.option("--group", "group_name", help="Group name (default: the first one).")
+@click.option("--date", "date_text", help="Meeting date (default: the next meeting).")
+@click.option("--markdown", is_flag=True, help="Print in the notes doc's own format, ready to paste.")
+@click.option("--now", "now_text", metavar="ISO", help="Pretend it is this instant.")
+@pass_ctx
+def agenda(ctx: Context, group_name: str | None, date_text: str | None, markdown: bool, now_text: str | None) -> None:
+    """The next meeting's agenda so far (or another meeting's), as text or as notes markdown.
+
+    Example:
+
+        signode agenda
+        signode agenda --date 2026-12-08 --markdown
+    """
+    from slackbot.commands import Commands, parse_day
+    from slackbot.groups import find
+
+    commands = Commands(ctx.store, group=find(ctx.groups(), group_name))
+    now = _now(now_text)
+    day = parse_day(date_text) if date_text else commands.upcoming(now, 1)[0].date()
+    if day is None:
+        raise click.ClickException(f"{date_text!r} is not a date (try 2026-12-08)")
+    if markdown:
+        click.echo(commands.markdown(day), nl=False)
+        return
+    entries = commands.agenda_entries(day)
+    click.echo(f"{commands.group.title} meeting on {day.isoformat()}: {len(entries)} items")
+    for e in entries:
+        owners = f"[{', '.join(e.owners)}] " if e.owners else ""
+        click.echo(f"  • {owners}{e.text}" + (f" (#{e.item_id})" if e.item_id else ""))
+
+
+@cli.group()
+def groups() -> None:
+    """The groups signode serves (signode.toml) and their schedules."""
+
+
+@groups.command("list")
+@pass_ctx
+def groups_list(ctx: Context) -> None:
+    """Show each group, its schedule, channel, chairs and next meetings.
+
+    Example:
+
+        signode --groups signode.toml groups list
+    """
+    now = dt.datetime.now(dt.UTC)
+    for g in ctx.groups():
+        click.echo(f"{g.name}: {g.title} · {g.schedule.describe()} · channel {g.channel or '(none)'} · "
+                   f"chairs {', '.join(g.chairs) or '(none)'}")
+        for start in g.schedule.occurrences(now, 3):
+            click.echo(f"  next {start.isoformat()}")
+
+
+@groups.command("import")
+@click.argument("sigs_yaml", type=click.Path(exists=True, dir_okay=False))
+@click.option("--group", "group_name", default="sig-node", show_default=True, help="The group's dir in sigs.yaml.")
+@click.option("--channel", default="", help="Slack channel ID for reminders.")
+@click.option("--chair", "chairs", multiple=True, help="Slack user ID of a chair (repeatable).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE (default: print).")
+def groups_import(sigs_yaml: str, group_name: str, channel: str, chairs: tuple[str, ...],
+                  output: str | None) -> None:
+    """Make a signode.toml group from kubernetes/community's sigs.yaml (schedule, zone, notes doc).
+
+    Example:
+
+        signode groups import ../shared/corpus/sigs.yaml --group sig-node --channel C0123 -o signode.toml
+    """
+    from slackbot.groups import import_group
+
+    text = import_group(sigs_yaml, group_name, channel, chairs)
+    if output:
+        Path(output).write_text(text)
+        click.echo(f"wrote {output}")
+    else:
+        click.echo(text, nl=False)
+
+
+@cli.group()
+def schedule() -> None:
+    """Meeting schedules read from sigs.yaml."""
+
+
+@schedule.command("check")
+@click.argument("sigs_yaml", type=click.Path(exists=True, dir_okay=False))
+@click.option("--after", "after_text", required=True, metavar="ISO_INSTANT", help="List meetings after this.")
+@click.option("--count", default=3, show_default=True, type=click.IntRange(1, 100))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON array of objects.")
+def schedule_check(sigs_yaml: str, after_text: str, count: int, as_json: bool) -> None:
+    """Read every meeting in sigs.yaml and print its next dates, or why they cannot be known.
+
+    Example:
+
+        signode schedule check ../shared/corpus/sigs.yaml --after 2026-03-01T00:00:00Z --count 2 --json
+    """
+    from slackbot.groups import sigs_meetings
+    from slackbot.schedule import parse_meeting
+
+    after = _now(after_text)
+    rows = []
+    for group, sub, entry in sigs_meetings(sigs_yaml):
+        parsed = parse_meeting(entry)
+        rows.append({
+            "group": group, "subproject": sub, "description": entry.get("description", ""),
+            "determinable": parsed.rule is not None,
+            "next_utc": [t.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+                         for t in parsed.rule.occurrences(after, count)] if parsed.rule else None,
+            "reason": parsed.reason, "rule": parsed.rule.describe() if parsed.rule else None,
+        })
+    if as_json:
+        click.echo(json.dumps(rows, indent=1))
+        return
+    known = sum(r["determinable"] for r in rows)
+    for r in rows:
+        where = r["group"] + (f"/{r['subproject']}" if r["subproject"] else "")
+        click.echo(f"{where:<50} {', '.join(r['next_utc']) if r['next_utc'] else '-- ' + r['reason']}")
+    click.echo(f"{known} of {len(rows)} meetings determined")
 
 
 def _now(text: str | None) -> dt.datetime:

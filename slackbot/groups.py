@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ from typing import Any
 import yaml
 
 from slackbot.errors import ConfigError
-from slackbot.schedule import MonthlyNth, Weekly, parse_meeting
+from slackbot.schedule import MonthlyNth, Weekly, parse_meeting, with_anchor
 from slackbot.sources import archive_urls
 
 DEFAULT_OFFSETS = (dt.timedelta(hours=24), dt.timedelta(hours=1))
@@ -67,8 +67,15 @@ def parse_offset(text: str) -> dt.timedelta:
     return {"d": dt.timedelta(days=n), "h": dt.timedelta(hours=n), "m": dt.timedelta(minutes=n)}[unit]
 
 
-def load_groups(path: str | Path | None) -> list[Group]:
-    """Groups from a signode.toml file, or SIG Node alone when there is no file."""
+Anchor = Callable[[tuple[str, ...]], dt.date | None]
+
+
+def load_groups(path: str | Path | None, anchor: Anchor | None = None) -> list[Group]:
+    """Groups from a signode.toml file, or SIG Node alone when there is no file.
+
+    `anchor` finds the latest meeting date in a group's ingested notes: it completes a biweekly
+    schedule that sigs.yaml gives without a start date.
+    """
     if not path:
         return [SIG_NODE]
     file = Path(path)
@@ -81,15 +88,17 @@ def load_groups(path: str | Path | None) -> list[Group]:
     entries = data.get("group")
     if not isinstance(entries, list) or not entries:
         raise ConfigError(f"{file}: no [[group]] tables")
-    return [_group(file, entry) for entry in entries]
+    return [_group(file, entry, anchor) for entry in entries]
 
 
-def _group(file: Path, entry: dict[str, Any]) -> Group:
+def _group(file: Path, entry: dict[str, Any], anchor: Anchor | None) -> Group:
     name = str(entry.get("name") or "")
     if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name):
         raise ConfigError(f"{file}: group name {name!r} should be lower-case letters, digits and hyphens")
     schedule = entry.get("schedule") or {}
     parsed = parse_meeting(schedule)
+    if parsed.rule is None and anchor is not None:
+        parsed = with_anchor(parsed, schedule, anchor(tuple(entry.get("sources", ()))))
     if parsed.rule is None:
         raise ConfigError(f"{file}: group {name}: cannot work out the meeting dates: {parsed.reason}")
     offsets = tuple(parse_offset(o) for o in entry.get("reminders", ["24h", "1h"]))

@@ -367,6 +367,16 @@ class Store:
             list(item_ids)).fetchall()
         return {int(r[0]): (r[1], r[2], r[3]) for r in rows}
 
+    def latest_meeting(self, uris: Sequence[str]) -> dt.date | None:
+        """The newest held (not cancelled) meeting in the given sources: an anchor for biweekly schedules."""
+        if not uris:
+            return None
+        marks = ",".join("?" * len(uris))
+        row = self.db.execute(
+            f"SELECT MAX(m.date) FROM meetings m JOIN sources s ON s.id = m.source_id WHERE s.uri IN ({marks})"
+            " AND NOT m.cancelled", list(uris)).fetchone()
+        return dt.date.fromisoformat(row[0]) if row and row[0] else None
+
     def counts(self) -> dict[str, int]:
         one = self.db.execute(
             """SELECT (SELECT COUNT(*) FROM sources), (SELECT COUNT(*) FROM meetings WHERE date IS NOT NULL),
