@@ -22,7 +22,7 @@ demo:
 	.venv/bin/signode ask "when was sandboxes discussed"
 
 eval:
-	$(PY) scripts/evaluate.py
+	$(PY) -m scripts.evaluate
 
 bench:
-	$(PY) scripts/benchmark.py
+	$(PY) -m scripts.benchmark

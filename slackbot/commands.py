@@ -32,6 +32,8 @@ HELP = """\
 • `/signode what did dashpole present` · `/signode pr 63170` · `/signode june 2018`
 • `/signode agenda` – the next meeting and its agenda so far
 • `/signode add Pod overhead KEP review` – add an item to the next meeting (`for 2026-12-08` to pick one)
+• `/signode remove 12` – remove an item you added
+• `/signode cancel 2026-12-22 holidays` · `/signode uncancel 2026-12-22` – chairs only
 • `/signode help` – this message"""
 
 
