@@ -354,7 +354,12 @@ def agenda(ctx: Context, group_name: str | None, date_text: str | None, markdown
 
 @cli.group()
 def groups() -> None:
-    """The groups signode serves (signode.toml) and their schedules."""
+    """The groups signode serves (signode.toml) and their schedules.
+
+    Example:
+
+        signode groups import ../shared/corpus/sigs.yaml --group sig-node -o signode.toml
+    """
 
 
 @groups.command("list")
@@ -400,7 +405,12 @@ def groups_import(sigs_yaml: str, group_name: str, channel: str, chairs: tuple[s
 
 @cli.group()
 def schedule() -> None:
-    """Meeting schedules read from sigs.yaml."""
+    """Meeting schedules read from sigs.yaml.
+
+    Example:
+
+        signode schedule check ../shared/corpus/sigs.yaml --after 2026-03-01T00:00:00Z
+    """
 
 
 @schedule.command("check")

@@ -32,11 +32,20 @@ def db(tmp_path: Path) -> Path:
 
 
 def test_every_command_has_help_with_an_example() -> None:
-    for name, command in cli.commands.items():
-        result = CliRunner().invoke(cli, [name, "--help"])
-        assert result.exit_code == 0, name
-        assert "Example:" in result.output, name
-        assert isinstance(command, click.Command)
+    def paths(group: click.Group, prefix: list[str]) -> list[list[str]]:
+        out = []
+        for name, command in group.commands.items():
+            out.append([*prefix, name])
+            if isinstance(command, click.Group):
+                out += paths(command, [*prefix, name])
+        return out
+
+    found = paths(cli, [])
+    assert len(found) >= 12
+    for path in found:
+        result = CliRunner().invoke(cli, [*path, "--help"])
+        assert result.exit_code == 0, path
+        assert "Example:" in result.output, path
 
 
 def test_ingest_prints_a_line_per_file_and_a_summary(tmp_path: Path) -> None:
