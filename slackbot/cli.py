@@ -240,8 +240,10 @@ def ask(ctx: Context, text: tuple[str, ...], blocks: bool, page: int, now_text: 
 @click.option("--port", default=3000, show_default=True, type=click.IntRange(0, 65535), help="HTTP port.")
 @click.option("--log-level", default="INFO", show_default=True,
               type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False))
+@click.option("--sync-minutes", default=15, show_default=True, type=click.IntRange(0, 10080),
+              help="Re-ingest the groups' notes sources this often (0: never).")
 @pass_ctx
-def serve(ctx: Context, mode: str | None, host: str, port: int, log_level: str) -> None:
+def serve(ctx: Context, mode: str | None, host: str, port: int, log_level: str, sync_minutes: int) -> None:
     """Run the Slack app, in Socket Mode or as an HTTP server (/slack/events, /healthz).
 
     SLACK_API_URL overrides the Web API base URL (default https://slack.com/api/).
@@ -264,8 +266,10 @@ def serve(ctx: Context, mode: str | None, host: str, port: int, log_level: str) 
     else:
         settings.require_signing_secret()
     from slackbot.app import build_app
-    from slackbot.reminders import ReminderLoop, run_once
+    from slackbot.periodic import Every
+    from slackbot.reminders import run_once
     from slackbot.server import serve_http, serve_socket
+    from slackbot.sync import sync_once
 
     groups = ctx.groups()
     app = build_app(settings, ctx.store, socket_mode=mode == "socket", groups=groups)
@@ -273,11 +277,33 @@ def serve(ctx: Context, mode: str | None, host: str, port: int, log_level: str) 
     def post(channel: str, message: dict[str, Any]) -> str:
         return str(app.client.chat_postMessage(channel=channel, **message)["ts"])
 
-    ReminderLoop(lambda: run_once(ctx.store, groups, post, dt.datetime.now(dt.UTC))).start()
+    Every("reminders", 60, lambda: run_once(ctx.store, groups, post, dt.datetime.now(dt.UTC))).start()
+    if sync_minutes > 0:
+        Every("sync", sync_minutes * 60, lambda: sync_once(ctx.store, groups)).start()
     if mode == "socket":
         serve_socket(app, app_token)
     else:
         serve_http(app, host, port)
+
+
+@cli.command()
+@click.option("--timeout", default=30.0, show_default=True, help="Seconds to wait for each source.")
+@pass_ctx
+def sync(ctx: Context, timeout: float) -> None:
+    """Re-ingest every group's notes sources once; a source that fails keeps its last good copy.
+
+    Example:
+
+        signode --groups signode.toml sync
+    """
+    from slackbot.sync import sync_once
+
+    results = sync_once(ctx.store, ctx.groups(), timeout)
+    for r in results:
+        click.echo(f"{r.status:<9} {r.source} {r.detail}".rstrip())
+    if any(r.status == "failed" for r in results):
+        raise click.ClickException(f"{sum(r.status == 'failed' for r in results)} source(s) failed; kept their "
+                                   "last good copy")
 
 
 @cli.command()

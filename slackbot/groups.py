@@ -46,11 +46,14 @@ class Group:
     reminder_offsets: tuple[dt.timedelta, ...] = field(default=DEFAULT_OFFSETS)
 
 
+# SIG Node's live notes doc (sigs.yaml's archive_url), read through Google Docs' markdown export.
+SIG_NODE_LIVE_DOC = "https://docs.google.com/document/d/1Ne57gvidMEWXR70OxxnRkYquAoMpt56o75oZtg-OeBg/edit"
+
 SIG_NODE = Group(
     name="sig-node",
     title="SIG Node",
     schedule=Weekly(weekday=1, time=dt.time(10, 0), tz="America/Los_Angeles"),
-    sources=tuple(archive_urls()),
+    sources=(*archive_urls(), SIG_NODE_LIVE_DOC),
 )
 
 

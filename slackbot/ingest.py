@@ -14,8 +14,9 @@ from slackbot.sources import Fetched, heading_anchors, meeting_url, read_source,
 from slackbot.store import IngestStats, SourceRecord, Store
 
 # A new copy of a source that loses more than this share of its dated meetings is taken to be
-# truncated (a half-saved export, a cut-off download) and refused; --force overrides.
-MAX_MEETING_LOSS = 0.5
+# truncated (a half-saved export, a cut-off download) and refused; --force overrides (for the yearly
+# move of old notes out of the live doc into the archive).
+MAX_MEETING_LOSS = 0.4
 
 
 @dataclass

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -112,24 +111,3 @@ def _send(schedule: ScheduleStore, group: Group, item: Due, offset_s: int, post:
     schedule.finish(group.name, item.start_utc, offset_s, "sent", ts=ts)
     log.info("reminder sent: group=%s meeting=%s offset=%s ts=%s", group.name, item.start_utc, item.offset, ts)
     return Outcome(item, "sent", ts)
-
-
-class ReminderLoop(threading.Thread):
-    """`signode serve`'s background pass every `interval` seconds; stops with the process."""
-
-    def __init__(self, tick: Callable[[], object], interval: float = 60.0) -> None:
-        super().__init__(name="signode-reminders", daemon=True)
-        self.tick = tick
-        self.interval = interval
-        self.stopping = threading.Event()
-
-    def run(self) -> None:
-        while not self.stopping.is_set():
-            try:
-                self.tick()
-            except Exception:  # keep the loop alive; the traceback goes to the log
-                log.exception("reminder pass failed")
-            self.stopping.wait(self.interval)
-
-    def stop(self) -> None:
-        self.stopping.set()

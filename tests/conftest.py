@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from slackbot.ingest import ingest_source
 from slackbot.store import Store
+from tests.slack_client import BOT_TOKEN, SECRET
+from tests.slack_peer import SlackPeer
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -52,3 +60,35 @@ def corpus_store(corpus_db: Path) -> Iterator[Store]:
 def dump(store: Store) -> list[str]:
     """Every row of the database as SQL text: equal dumps mean nothing changed."""
     return list(store.db.conn.iterdump())
+
+
+@dataclass
+class Running:
+    url: str
+    base: str
+    peer: SlackPeer
+    db: Path
+    process: subprocess.Popen[str]
+
+
+def start_server(peer: SlackPeer, db: Path, extra_env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    env = {**os.environ, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SECRET,
+           "SLACK_API_URL": peer.api_url, "SIGNODE_DB": str(db), **(extra_env or {})}
+    return subprocess.Popen([sys.executable, "-m", "slackbot", "serve", "--http", "--port", "0"], cwd=ROOT,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.fixture(scope="module")
+def server(corpus_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    db = tmp_path_factory.mktemp("slack") / "slack.db"
+    shutil.copy(corpus_db, db)
+    with SlackPeer() as peer:
+        process = start_server(peer, db)
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        m = re.search(r"http://127\.0\.0\.1:(\d+)/slack/events", line)
+        assert m, f"server did not start: {line!r} {process.stderr.read() if process.stderr else ''}"
+        base = f"http://127.0.0.1:{m.group(1)}"
+        yield Running(base + "/slack/events", base, peer, db, process)
+        process.terminate()
+        process.wait(timeout=10)

@@ -5,13 +5,10 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,41 +16,9 @@ import pytest
 
 from slackbot.blocks import MAX_BLOCKS, MAX_BUTTON_VALUE, MAX_SECTION
 from slackbot.store import AgendaStore, Store
-from tests.conftest import ROOT
-from tests.slack_client import APP_TOKEN, BOT_TOKEN, SECRET, button, command, event, interactive, send
+from tests.conftest import ROOT, Running, start_server
+from tests.slack_client import APP_TOKEN, BOT_TOKEN, button, command, event, interactive, send
 from tests.slack_peer import SlackPeer
-
-
-@dataclass
-class Running:
-    url: str
-    base: str
-    peer: SlackPeer
-    db: Path
-    process: subprocess.Popen[str]
-
-
-def start_server(peer: SlackPeer, db: Path, extra_env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    env = {**os.environ, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SECRET,
-           "SLACK_API_URL": peer.api_url, "SIGNODE_DB": str(db), **(extra_env or {})}
-    return subprocess.Popen([sys.executable, "-m", "slackbot", "serve", "--http", "--port", "0"], cwd=ROOT,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-@pytest.fixture(scope="module")
-def server(corpus_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
-    db = tmp_path_factory.mktemp("slack") / "slack.db"
-    shutil.copy(corpus_db, db)
-    with SlackPeer() as peer:
-        process = start_server(peer, db)
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        m = re.search(r"http://127\.0\.0\.1:(\d+)/slack/events", line)
-        assert m, f"server did not start: {line!r} {process.stderr.read() if process.stderr else ''}"
-        base = f"http://127.0.0.1:{m.group(1)}"
-        yield Running(base + "/slack/events", base, peer, db, process)
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def texts(call_body: dict[str, Any]) -> str:

@@ -43,3 +43,31 @@ def test_slash_command_over_socket_mode(corpus_db: Path, tmp_path: Path) -> None
         finally:
             process.terminate()
             process.wait(timeout=10)
+
+
+def test_reconnects_after_a_dropped_connection_and_after_disconnect(corpus_db: Path, tmp_path: Path) -> None:
+    db = tmp_path / "socket2.db"
+    shutil.copy(corpus_db, db)
+    with SlackPeer() as peer, SocketModeServer() as ws:
+        peer.ws_url = ws.url
+        env = {**os.environ, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": APP_TOKEN,
+               "SLACK_API_URL": peer.api_url, "SIGNODE_DB": str(db)}
+        process = subprocess.Popen([sys.executable, "-m", "slackbot", "serve", "--socket"], cwd=ROOT, env=env,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            first = ws.wait_connections(1)
+            first.close()  # the WebSocket drops, as when a network path fails
+            second = ws.wait_connections(2, timeout=30)
+            second.send(slash_envelope("env-2", "pr 63437", peer.response_url("after-drop")))
+            ws.wait_ack("env-2")
+            assert "63437" in json.dumps(peer.wait_for(lambda: peer.responses("after-drop"))[0].body)
+            second.send(json.dumps({"type": "disconnect", "reason": "refresh_requested",
+                                    "debug_info": {"host": "local"}}))
+            third = ws.wait_connections(3, timeout=30)
+            third.send(slash_envelope("env-3", "help", peer.response_url("after-disconnect")))
+            ws.wait_ack("env-3")
+            assert "signode" in json.dumps(peer.wait_for(lambda: peer.responses("after-disconnect"))[0].body)
+            assert len(peer.of("apps.connections.open")) >= 3
+        finally:
+            process.terminate()
+            process.wait(timeout=10)

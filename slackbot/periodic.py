@@ -1,0 +1,30 @@
+"""A background thread that runs one pass every N seconds: the reminder and sync loops of `serve`."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+log = logging.getLogger("signode")
+
+
+class Every(threading.Thread):
+    """Call `tick` now and then every `interval` seconds until stopped; a failing pass is logged, not fatal."""
+
+    def __init__(self, name: str, interval: float, tick: Callable[[], object]) -> None:
+        super().__init__(name=f"signode-{name}", daemon=True)
+        self.tick = tick
+        self.interval = interval
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                self.tick()
+            except Exception:  # keep the loop alive; the traceback goes to the log
+                log.exception("%s pass failed", self.name)
+            self.stopping.wait(self.interval)
+
+    def stop(self) -> None:
+        self.stopping.set()
