@@ -62,13 +62,22 @@ def build_app(settings: Settings, store: Store, client: WebClient | None = None,
     except (BoltError, SlackApiError) as exc:
         raise ConfigError(f"Slack did not accept SLACK_BOT_TOKEN: {exc}") from None
     group = (groups or [default_group()])[0]
-    register(app, Commands(store, group=group), clock or (lambda: dt.datetime.now(dt.UTC)))
+    register(app, Commands(store, group=group), clock or (lambda: dt.datetime.now(dt.UTC)), socket_mode)
     return app
 
 
-def register(app: App, commands: Commands, clock: Clock) -> None:
+def register(app: App, commands: Commands, clock: Clock, socket_mode: bool = False) -> None:
     """Attach every handler. One function per Slack feature, all sharing `commands`."""
     zones: dict[str, str] = {}
+
+    if socket_mode:  # in HTTP mode the server logs each request with its status and latency
+
+        @app.middleware
+        def log_request(body: dict[str, Any], next: Callable[[], None]) -> None:
+            """One line per request: what it was (never its text) and who, then the handler runs."""
+            kind, name, user = describe_request(body)
+            log.info("slack request kind=%s name=%s user=%s via=socket", kind, name, user)
+            next()
 
     def actor(client: WebClient, user_id: str, name: str = "") -> Actor:
         if user_id and user_id not in zones:
@@ -187,6 +196,22 @@ def register(app: App, commands: Commands, clock: Clock) -> None:
             WebhookClient(url).send(text="Sorry, something went wrong on signode's side. It has been logged.",
                                     response_type="ephemeral", replace_original=False)
         return BoltResponse(status=500, body="")
+
+
+def describe_request(body: dict[str, Any]) -> tuple[str, str, str]:
+    """(kind, name, user) of a Slack request for the log: the verb of a command, never its text."""
+    if "command" in body:
+        verb = (body.get("text") or "").split(" ", 1)[0].lower()[:20]
+        return "command", f"{body['command']}:{verb if verb.isalpha() else 'search'}", body.get("user_id", "")
+    if body.get("type") == "event_callback":
+        event = body.get("event") or {}
+        return "event", str(event.get("type", "")), str(event.get("user", ""))
+    user = str((body.get("user") or {}).get("id", ""))
+    if body.get("type") == "block_actions":
+        return "action", ",".join(a.get("action_id", "") for a in body.get("actions", [])), user
+    if body.get("type") in ("view_submission", "view_closed"):
+        return "view", str((body.get("view") or {}).get("callback_id", "")), user
+    return str(body.get("type", "unknown")), str(body.get("callback_id", "")), user
 
 
 def _button_value(action: dict[str, Any]) -> dict[str, Any]:

@@ -475,6 +475,43 @@ def schedule_check(sigs_yaml: str, after_text: str, count: int, as_json: bool) -
     click.echo(f"{known} of {len(rows)} meetings determined")
 
 
+@cli.command()
+@click.argument("target", type=click.Path(dir_okay=False))
+@pass_ctx
+def backup(ctx: Context, target: str) -> None:
+    """Copy the database to TARGET with VACUUM INTO: consistent even while signode serve runs.
+
+    Example:
+
+        signode backup /backups/signode-$(date +%F).db
+    """
+    if Path(target).exists():
+        raise click.ClickException(f"{target} exists; choose a new file name")
+    ctx.store.backup(target)
+    counts = Store(target).counts()
+    click.echo(f"backed up to {target}: {counts['meetings']} meetings, {counts['items']} agenda items")
+
+
+@cli.command()
+@click.option("--timeout", default=10.0, show_default=True, help="Seconds to wait for each source.")
+@pass_ctx
+def doctor(ctx: Context, timeout: float) -> None:
+    """Check the database, the groups file, the Slack tokens and channels, and every notes source.
+
+    Example:
+
+        signode --groups signode.toml doctor
+    """
+    from slackbot.doctor import run_checks
+
+    failed = 0
+    for check in run_checks(ctx.settings, ctx.store, ctx.groups_file, timeout):
+        failed += check.status == "FAIL"
+        click.echo(f"{check.status:<4} {check.name}: {check.detail}")
+    if failed:
+        raise click.ClickException(f"{failed} check{'s' if failed > 1 else ''} failed")
+
+
 def _now(text: str | None) -> dt.datetime:
     if not text:
         return dt.datetime.now(dt.UTC)

@@ -17,6 +17,8 @@ from urllib.parse import urlparse
 from slack_bolt import App
 from slack_bolt.request import BoltRequest
 
+from slackbot.app import describe_request
+
 log = logging.getLogger("signode.http")
 MAX_BODY = 1024 * 1024
 EVENTS_PATH = "/slack/events"
@@ -64,16 +66,18 @@ class _Handler(BaseHTTPRequestHandler):
             return
         body = self.rfile.read(length).decode("utf-8", errors="replace")
         headers: dict[str, str | Sequence[str]] = {k.lower(): v for k, v in self.headers.items()}
+        request = BoltRequest(body=body, query=url.query, headers=headers)
         try:
-            response = self.server.app.dispatch(BoltRequest(body=body, query=url.query, headers=headers))
+            response = self.server.app.dispatch(request)
         except Exception:  # a payload Bolt itself cannot read: answer 500 rather than drop the connection
             log.exception("request path=%s could not be dispatched", url.path)
             self._send(500, "internal error")
             return
         content_type = (response.headers.get("content-type") or ["text/plain;charset=utf-8"])[0]
         self._send(response.status, response.body or "", content_type)
-        log.info("request path=%s status=%s retry=%s ms=%.1f", url.path, response.status,
-                 self.headers.get("X-Slack-Retry-Num", "0"), (time.perf_counter() - started) * 1000)
+        kind, name, user = describe_request(request.body) if isinstance(request.body, dict) else ("?", "", "")
+        log.info("slack request kind=%s name=%s user=%s status=%s retry=%s ms=%.1f", kind, name, user,
+                 response.status, self.headers.get("X-Slack-Retry-Num", "0"), (time.perf_counter() - started) * 1000)
 
     def _send(self, status: int, body: str, content_type: str = "text/plain;charset=utf-8") -> None:
         data = body.encode("utf-8")

@@ -377,6 +377,18 @@ class Store:
             " AND NOT m.cancelled", list(uris)).fetchone()
         return dt.date.fromisoformat(row[0]) if row and row[0] else None
 
+    def health(self) -> dict[str, Any]:
+        """What `signode doctor` reports about the file: integrity, migrations, journal mode."""
+        return {
+            "integrity": self.db.execute("PRAGMA integrity_check").fetchone()[0],
+            "journal_mode": self.db.execute("PRAGMA journal_mode").fetchone()[0],
+            "migrations": [r[0] for r in self.db.execute("SELECT name FROM migrations ORDER BY name").fetchall()],
+        }
+
+    def backup(self, target: str | Path) -> None:
+        """A consistent copy of the whole database, taken while others keep reading and writing."""
+        self.db.execute("VACUUM INTO ?", [str(target)])
+
     def counts(self) -> dict[str, int]:
         one = self.db.execute(
             """SELECT (SELECT COUNT(*) FROM sources), (SELECT COUNT(*) FROM meetings WHERE date IS NOT NULL),

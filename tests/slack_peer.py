@@ -135,6 +135,11 @@ class SlackPeer:
         if method == "users.info":
             return {"ok": True, "user": {"id": body.get("user"), "name": "someone", "real_name": "Some One",
                                          "tz": self.user_tz, "tz_offset": 3600}}
+        if method == "conversations.info":
+            channel = str(body.get("channel", ""))
+            if channel.startswith("CNOSCOPE"):
+                return {"ok": False, "error": "missing_scope"}
+            return {"ok": True, "channel": {"id": channel, "is_member": not channel.startswith("COUT")}}
         if method == "apps.connections.open":
             return {"ok": True, "url": self.ws_url} if self.ws_url else {"ok": False, "error": "no_socket"}
         return {"ok": False, "error": "unknown_method"}

@@ -223,3 +223,70 @@ def test_hostile_modal_inputs(app_under_test: Any, text: str, link: str) -> None
         check_message({"blocks": answer["view"]["blocks"]}, text)
     else:
         assert all(len(v) <= 150 for v in answer["errors"].values())
+
+
+# -- operations --------------------------------------------------------------------------------------
+
+def test_doctor_reports_each_check(tmp_path: Path, corpus_db: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+    from tests.slack_client import BOT_TOKEN
+    from tests.slack_peer import SlackPeer
+
+    db = tmp_path / "doc.db"
+    shutil.copy(corpus_db, db)
+    groups = tmp_path / "signode.toml"
+    with NotesServer() as notes, SlackPeer() as peer:
+        good = notes.serve("/meeting-notes-2018.md", Response((NOTES / "meeting-notes-2018.md").read_bytes()))
+        groups.write_text(
+            f'[[group]]\nname = "sig-node"\nchannel = "COUT1"\nsources = ["{good}", "{notes.base}/gone.md"]\n'
+            '[group.schedule]\nday = "Tuesday"\ntime = "10:00"\ntz = "PT (Pacific Time)"\nfrequency = "weekly"\n')
+        result = subprocess.run([sys.executable, "-m", "slackbot", "--db", str(db), "--groups", str(groups),
+                                 "doctor"], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                                env={**os.environ, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": peer.api_url})
+    lines = result.stdout.splitlines()
+    assert result.returncode == 1 and "2 checks failed" in result.stderr
+    assert lines[0].startswith("ok   database: ") and "integrity ok, journal wal" in lines[0]
+    assert lines[1] == "ok   notes: 11 sources, 460 meetings, 2378 agenda items"
+    assert lines[2].startswith("ok   group sig-node: Tuesdays 10:00 America/Los_Angeles")
+    assert lines[3] == f"ok   slack token: bot signode in team Example ({peer.api_url})"
+    assert lines[4] == "FAIL channel COUT1: the bot is not in the channel: /invite @signode"
+    assert lines[5].startswith("ok   source: http://") and lines[6].startswith("FAIL source: ") and "404" in lines[6]
+
+
+def test_backup_is_a_complete_database(tmp_path: Path, corpus_db: Path) -> None:
+    from click.testing import CliRunner
+
+    from slackbot.cli import cli
+
+    target = tmp_path / "copy.db"
+    result = CliRunner().invoke(cli, ["--db", str(corpus_db), "backup", str(target)])
+    assert result.exit_code == 0 and result.output == f"backed up to {target}: 460 meetings, 2378 agenda items\n"
+    again = CliRunner().invoke(cli, ["--db", str(corpus_db), "backup", str(target)])
+    assert again.exit_code == 1 and "exists" in again.output
+
+
+def test_request_log_lines_carry_no_text_or_tokens(corpus_db: Path, tmp_path: Path) -> None:
+    import re
+
+    from tests.conftest import start_server
+    from tests.slack_peer import SlackPeer
+
+    db = tmp_path / "log.db"
+    shutil.copy(corpus_db, db)
+    with SlackPeer() as peer:
+        process = start_server(peer, db)
+        assert process.stdout is not None
+        port = re.search(r":(\d+)/slack/events", process.stdout.readline())
+        assert port
+        url = f"http://127.0.0.1:{port.group(1)}/slack/events"
+        command(url, "add secret plans for the meeting", peer.response_url("log1"))
+        peer.wait_for(lambda: peer.responses("log1"))
+        process.terminate()
+        _, err = process.communicate(timeout=10)
+    lines = [ln for ln in err.splitlines() if "slack request" in ln]
+    assert any("kind=command name=/signode:add user=U0001 status=200 retry=0 ms=" in ln for ln in lines), err[-2000:]
+    assert "secret plans" not in err and "xoxb-" not in err and "8f742231" not in err
