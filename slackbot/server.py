@@ -66,8 +66,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         body = self.rfile.read(length).decode("utf-8", errors="replace")
         headers: dict[str, str | Sequence[str]] = {k.lower(): v for k, v in self.headers.items()}
-        request = BoltRequest(body=body, query=url.query, headers=headers)
         try:
+            request = BoltRequest(body=body, query=url.query, headers=headers)
             response = self.server.app.dispatch(request)
         except Exception:  # a payload Bolt itself cannot read: answer 500 rather than drop the connection
             log.exception("request path=%s could not be dispatched", url.path)
