@@ -283,7 +283,7 @@ def serve(ctx: Context, mode: str | None, host: str, port: int, log_level: str, 
     if mode == "socket":
         serve_socket(app, app_token)
     else:
-        serve_http(app, host, port)
+        serve_http(app, host, port, settings.require_signing_secret())
 
 
 @cli.command()
