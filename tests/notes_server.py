@@ -7,10 +7,11 @@ script "good doc, then sign-in page, then timeout". ETag and If-None-Match work 
 from __future__ import annotations
 
 import hashlib
-import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from tests.loopback import Loopback
 
 
 @dataclass
@@ -22,7 +23,7 @@ class Response:
     etag: bool = True
 
 
-class NotesServer:
+class NotesServer(Loopback):
     def __init__(self) -> None:
         self.routes: dict[str, list[Response]] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
@@ -58,22 +59,10 @@ class NotesServer:
             def log_message(self, format: str, *args: object) -> None:
                 return
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        super().__init__(Handler)
 
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
 
     def serve(self, path: str, *responses: Response) -> str:
         self.routes[path] = list(responses)
         return self.base + path
 
-    def __enter__(self) -> NotesServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()

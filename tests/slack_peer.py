@@ -12,12 +12,14 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import ServerConnection, serve
+
+from tests.loopback import Loopback
 
 
 @dataclass
@@ -31,7 +33,7 @@ class Call:
         return self.path.rsplit("/", 1)[-1]
 
 
-class SlackPeer:
+class SlackPeer(Loopback):
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.failures: dict[str, list[tuple[int, int]]] = {}
@@ -60,14 +62,9 @@ class SlackPeer:
             def log_message(self, format: str, *args: object) -> None:
                 return
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        super().__init__(Handler)
 
     # -- what tests use ---------------------------------------------------------------------------
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
 
     @property
     def api_url(self) -> str:
@@ -156,13 +153,6 @@ class SlackPeer:
         handler.end_headers()
         handler.wfile.write(data)
 
-    def __enter__(self) -> SlackPeer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 class SocketModeServer:
