@@ -290,3 +290,20 @@ def test_request_log_lines_carry_no_text_or_tokens(corpus_db: Path, tmp_path: Pa
     lines = [ln for ln in err.splitlines() if "slack request" in ln]
     assert any("kind=command name=/signode:add user=U0001 status=200 retry=0 ms=" in ln for ln in lines), err[-2000:]
     assert "secret plans" not in err and "xoxb-" not in err and "8f742231" not in err
+
+
+def test_a_failing_handler_tells_the_user_without_a_traceback(app_under_test: Any,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    app, peer, _store = app_under_test
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(Commands, "handle", broken)
+    response = dispatch(app, {"token": "x", "team_id": "T1", "channel_id": "C1", "user_id": "U0001",
+                              "user_name": "alice", "command": "/signode", "text": "search swap",
+                              "response_url": peer.response_url("boom"), "trigger_id": "boom"})
+    assert response.status == 200  # acked before the failure
+    reply = peer.wait_for(lambda: peer.responses("boom"))[0].body
+    assert reply["text"].startswith("Sorry, something went wrong") and "disk on fire" not in json.dumps(reply)
+    assert "Traceback" not in json.dumps(reply)
