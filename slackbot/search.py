@@ -315,6 +315,7 @@ class Searcher:
         variants = self.phrases(terms) if terms else []
         adjacency = _phrase_pattern(variants) if len(variants) > 1 or len(terms) > 1 else None
         ranked: list[tuple[float, int]] = []
+        together: set[int] = set()  # items where the words stand side by side (Meilisearch's proximity rule)
         for item, relevance in scored.items():
             own, body, _people = texts.get(item, ("", "", ""))
             own, body = own.lower(), body.lower()
@@ -322,9 +323,11 @@ class Searcher:
             adjacent = 0.0
             if adjacency:  # the words side by side beat the words scattered
                 adjacent = 1.0 if adjacency.search(own) else 0.6 if adjacency.search(body) else 0.0
+            if adjacent:
+                together.add(item)
             ranked.append((0.4 * relevance + 0.3 * similarity + 0.3 * adjacent, item))
-        ranked.sort(key=lambda r: -r[0])
-        top = ranked[0][0]
+        ranked.sort(key=lambda r: (r[1] not in together, -r[0]))
+        top = max(r[0] for r in ranked)
         ranked = [r for r in ranked if r[0] >= RELATIVE_CUTOFF * top]
         if not terms:  # a lookup by person, ref or date: newest first
             dates = self.store.item_dates([i for _, i in ranked])

@@ -22,6 +22,7 @@ from slackbot.app import describe_request
 
 log = logging.getLogger("signode.http")
 MAX_BODY = 1024 * 1024
+MAX_DRAIN = 16 * MAX_BODY
 EVENTS_PATH = "/slack/events"
 
 
@@ -63,6 +64,7 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             length = -1
         if length < 0 or length > MAX_BODY:
+            self._discard(length)
             self._send(413, "request body too large")
             self.close_connection = True
             return
@@ -86,6 +88,15 @@ class _Handler(BaseHTTPRequestHandler):
         kind, name, user = describe_request(request.body) if isinstance(request.body, dict) else ("?", "", "")
         log.info("slack request kind=%s name=%s user=%s status=%s retry=%s ms=%.1f", kind, name, user,
                  response.status, self.headers.get("X-Slack-Retry-Num", "0"), (time.perf_counter() - started) * 1000)
+
+    def _discard(self, length: int) -> None:
+        """Read (and drop) a refused body of moderate size, so the client sees the 413, not a reset."""
+        left = length if 0 < length <= MAX_DRAIN else 0
+        while left > 0:
+            chunk = self.rfile.read(min(left, 65536))
+            if not chunk:
+                break
+            left -= len(chunk)
 
     def _send(self, status: int, body: str, content_type: str = "text/plain;charset=utf-8") -> None:
         data = body.encode("utf-8")
