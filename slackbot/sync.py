@@ -32,7 +32,7 @@ def sync_once(store: Store, groups: list[Group], timeout: float = 30.0) -> list[
         try:
             result = ingest_source(store, source, timeout=timeout)
         except SignodeError as exc:
-            log.warning("sync kept the last good copy: source=%s reason=%s", source, exc)
+            log.warning("sync kept the last good copy: %s", exc)  # the message names the source
             results.append(SyncResult(source, "failed", str(exc)))
             continue
         if result.stats.changed:
