@@ -89,7 +89,7 @@ class Reply:
                 last_date = e.date
             owners = f" [{', '.join(e.owners)}]" if e.owners else ""
             number = f" (#{e.item_id})" if e.item_id else ""
-            lines.append(f"  • {e.text}{owners}{number}")
+            lines.append(f"  • {_clip(e.text, 400)}{owners}{number}")
             if e.context:
                 lines.append(f"      … {e.context}")
             for link in e.links[:5]:
@@ -100,6 +100,10 @@ class Reply:
         if self.footer:
             lines.append(_plain(self.footer))
         return "\n".join(lines)
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _plain(text: str) -> str:

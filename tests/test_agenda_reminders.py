@@ -135,18 +135,27 @@ class Posts:
 
 
 def test_run_once_sends_each_reminder_once_with_the_agenda(store: Store, commands: Commands) -> None:
+    from slackbot.app import make_client
+    from slackbot.config import Settings
+
     commands.handle("add Pod overhead KEP review", NOW, actor=ALICE)
-    posts = Posts()
-    sent = run_once(store, [NODE], posts, at("2026-11-30T18:02:00Z"))
-    again = run_once(store, [NODE], posts, at("2026-11-30T18:03:00Z"))
-    assert [o.status for o in sent] == ["sent"] and again == []
-    channel, message = posts.calls[0]
-    assert channel == "C0NODE" and "SIG Node* meets in 24 hours" in message["blocks"][0]["text"]["text"]
+    with SlackPeer() as peer:
+        client = make_client(Settings(bot_token=BOT_TOKEN, api_url=peer.api_url))
+
+        def post(channel: str, message: dict[str, Any]) -> str:
+            return str(client.chat_postMessage(channel=channel, **message)["ts"])
+
+        sent = run_once(store, [NODE], post, at("2026-11-30T18:02:00Z"))
+        again = run_once(store, [NODE], post, at("2026-11-30T18:03:00Z"))
+        calls = peer.of("chat.postMessage")
+    assert [o.status for o in sent] == ["sent"] and again == [] and len(calls) == 1
+    message = calls[0].body
+    assert message["channel"] == "C0NODE" and "SIG Node* meets in 24 hours" in message["blocks"][0]["text"]["text"]
     assert "Tue Dec 1, 10:00 PST (18:00 UTC)" in message["text"]
     assert "Pod overhead KEP review" in message["blocks"][1]["text"]["text"]
     assert message["blocks"][2]["elements"][0]["action_id"] == "open_add_item"
     rows = ScheduleStore(store).reminders("sig-node")
-    assert [(r["status"], r["ts"]) for r in rows] == [("sent", "1700000001.000100")]
+    assert [(r["status"], r["ts"]) for r in rows] == [("sent", sent[0].detail)] and sent[0].detail
 
 
 def test_no_reminder_for_cancelled_or_missed_meetings(store: Store) -> None:
