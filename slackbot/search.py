@@ -16,7 +16,6 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -366,12 +365,3 @@ def _stem_known(term: str, vocab: dict[str, int]) -> bool:
         if term.endswith(suffix) and term[: -len(suffix)] in vocab:
             return True
     return False
-
-
-def search(store: Store, text: str, now: dt.datetime | None = None, limit: int = 10) -> Answer:
-    """One-off search (the CLI keeps a Searcher for batches)."""
-    return Searcher(store).search(text, now, limit)
-
-
-def flatten(answers: Iterable[Answer]) -> list[list[dict[str, Any]]]:
-    return [[h.as_dict() for h in a.hits] for a in answers]

@@ -308,16 +308,6 @@ class Store:
             " WHERE agenda_fts MATCH ? ORDER BY rank LIMIT ?", [match, limit]).fetchall()
         return [(int(r[0]), float(r[1])) for r in rows]
 
-    def items_by_owner(self, names: Sequence[str], limit: int) -> list[int]:
-        if not names:
-            return []
-        marks = ",".join("?" * len(names))
-        rows = self.db.execute(
-            f"""SELECT DISTINCT i.root_id FROM owners o JOIN items i ON i.id = o.item_id
-                JOIN meetings m ON m.id = i.meeting_id WHERE o.name IN ({marks})
-                ORDER BY m.date DESC LIMIT ?""", [*names, limit]).fetchall()
-        return [int(r[0]) for r in rows]
-
     def acronyms(self) -> set[tuple[str, str]]:
         return {(r[0], r[1]) for r in self.db.execute("SELECT DISTINCT short, long FROM acronyms").fetchall()}
 
