@@ -175,7 +175,7 @@ def register(app: App, commands: Commands, clock: Clock, socket_mode: bool = Fal
     def publish_home(client: WebClient, user: str) -> None:
         who = actor(client, user)
         agenda = commands.next_agenda(clock(), who)
-        recent = [m for m in commands.store.meetings() if m["date"]][:10]
+        recent = commands.store.meetings(limit=10, dated=True)
         client.views_publish(user_id=user, view=home_view(agenda, recent, user))
 
     @app.event("app_mention")

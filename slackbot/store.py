@@ -245,13 +245,15 @@ class Store:
         out = sorted(rows.values(), key=lambda r: (r["year"] is None, r["year"] or 0))
         return [r for r in out if year is None or r["year"] == year]
 
-    def meetings(self, year: int | None = None) -> list[dict[str, Any]]:
-        where = "WHERE substr(m.date, 1, 4) = ?" if year else ""
+    def meetings(self, year: int | None = None, limit: int = -1, dated: bool = False) -> list[dict[str, Any]]:
+        """Meetings newest first (undated sections last), of one year or all, at most `limit` (-1: all)."""
+        conditions = (["substr(m.date, 1, 4) = ?"] if year else []) + (["m.date IS NOT NULL"] if dated else [])
+        where = "WHERE " + " AND ".join(conditions) if conditions else ""
         return self.query(
             f"""SELECT m.id, m.date, m.title, m.cancelled, m.cancel_reason, m.url,
                    (SELECT COUNT(*) FROM items i WHERE i.meeting_id = m.id AND i.parent_id IS NULL) AS items
-                FROM meetings m {where} ORDER BY m.date IS NULL, m.date DESC, m.position""",
-            [str(year)] if year else [],
+                FROM meetings m {where} ORDER BY m.date IS NULL, m.date DESC, m.position LIMIT ?""",
+            ([str(year)] if year else []) + [limit],
         )
 
     def meetings_on(self, date: dt.date) -> list[dict[str, Any]]:
