@@ -28,25 +28,27 @@ class Settings:
     groups_file: str = ""
 
     def require_bot_token(self) -> str:
-        if not self.bot_token:
-            raise ConfigError("SLACK_BOT_TOKEN is not set (a bot token starts with xoxb-)")
-        if not re.fullmatch(r"xoxb-[A-Za-z0-9-]+", self.bot_token):
-            raise ConfigError("SLACK_BOT_TOKEN does not look like a bot token (expected xoxb-…)")
-        return self.bot_token
+        return _require("SLACK_BOT_TOKEN", self.bot_token, r"xoxb-[A-Za-z0-9-]+",
+                        "a bot token starts with xoxb-", "does not look like a bot token (expected xoxb-…)")
 
     def require_app_token(self) -> str:
-        if not self.app_token:
-            raise ConfigError("SLACK_APP_TOKEN is not set (Socket Mode needs an app-level token, xapp-…)")
-        if not re.fullmatch(r"xapp-[A-Za-z0-9-]+", self.app_token):
-            raise ConfigError("SLACK_APP_TOKEN does not look like an app-level token (expected xapp-…)")
-        return self.app_token
+        return _require("SLACK_APP_TOKEN", self.app_token, r"xapp-[A-Za-z0-9-]+",
+                        "Socket Mode needs an app-level token, xapp-…",
+                        "does not look like an app-level token (expected xapp-…)")
 
     def require_signing_secret(self) -> str:
-        if not self.signing_secret:
-            raise ConfigError("SLACK_SIGNING_SECRET is not set (HTTP mode verifies every request with it)")
-        if not re.fullmatch(r"[0-9a-fA-F]{16,128}", self.signing_secret):
-            raise ConfigError("SLACK_SIGNING_SECRET should be the hex string from the app's Basic Information page")
-        return self.signing_secret
+        return _require("SLACK_SIGNING_SECRET", self.signing_secret, r"[0-9a-fA-F]{16,128}",
+                        "HTTP mode verifies every request with it",
+                        "should be the hex string from the app's Basic Information page")
+
+
+def _require(variable: str, value: str, pattern: str, why: str, shape: str) -> str:
+    """The value of a required setting, or a ConfigError that says which and what is wrong."""
+    if not value:
+        raise ConfigError(f"{variable} is not set ({why})")
+    if not re.fullmatch(pattern, value):
+        raise ConfigError(f"{variable} {shape}")
+    return value
 
 
 def db_path(cli_value: str | None, env: Mapping[str, str] | None = None) -> str:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from slackbot.errors import NotesError
 from slackbot.notes import check_is_text, parse
-from slackbot.sources import Fetched, heading_anchors, meeting_url, read_source, web_url
+from slackbot.sources import Fetched, heading_anchors, is_url, meeting_url, read_source, web_url
 from slackbot.store import IngestStats, SourceRecord, Store
 
 # A new copy of a source that loses more than this share of its dated meetings is taken to be
@@ -48,7 +48,7 @@ def ingest_fetched(store: Store, fetched: Fetched, year: int | None = None, sour
 def ingest_source(store: Store, source: str, year: int | None = None, source_url: str = "",
                   timeout: float = 30.0, force: bool = False) -> IngestResult:
     """Fetch one file or URL (conditionally, if we have its ETag) and ingest it."""
-    known = store.source(source) if source.startswith(("http://", "https://")) else None
+    known = store.source(source) if is_url(source) else None
     fetched = read_source(source, timeout, known["etag"] if known else "", known["last_modified"] if known else "")
     if fetched is None:
         return IngestResult(source, IngestStats(changed=False), unchanged_remote=True)

@@ -269,7 +269,7 @@ class Store:
         """Top-level items of the given meetings, in document order."""
         if not meeting_ids:
             return []
-        marks = ",".join("?" * len(meeting_ids))
+        marks = _marks(meeting_ids)
         return self.query(
             f"SELECT id FROM items WHERE meeting_id IN ({marks}) AND parent_id IS NULL"
             " ORDER BY meeting_id, position", list(meeting_ids))
@@ -278,7 +278,7 @@ class Store:
         """Everything a search answer shows for each agenda item: meeting, text, owners, links."""
         if not item_ids:
             return {}
-        marks = ",".join("?" * len(item_ids))
+        marks = _marks(item_ids)
         ids = list(item_ids)
         rows = self.query(
             f"""SELECT i.id, i.text, i.meeting_id, m.date, m.title AS meeting, m.url, m.cancelled
@@ -320,10 +320,10 @@ class Store:
         """Agenda items linking to any of the refs, or whose link ref ends in one of the numbers."""
         clauses, params = [], []
         if refs:
-            clauses.append(f"l.ref COLLATE NOCASE IN ({','.join('?' * len(refs))})")
+            clauses.append(f"l.ref COLLATE NOCASE IN ({_marks(refs)})")
             params += list(refs)
         if numbers:
-            clauses.append(f"l.number IN ({','.join('?' * len(numbers))})")
+            clauses.append(f"l.number IN ({_marks(numbers)})")
             params += list(numbers)
         if not clauses:
             return []
@@ -343,7 +343,7 @@ class Store:
     def item_dates(self, item_ids: Sequence[int]) -> dict[int, str | None]:
         if not item_ids:
             return {}
-        marks = ",".join("?" * len(item_ids))
+        marks = _marks(item_ids)
         rows = self.db.execute(
             f"SELECT i.id, m.date FROM items i JOIN meetings m ON m.id = i.meeting_id WHERE i.id IN ({marks})",
             list(item_ids)).fetchall()
@@ -353,7 +353,7 @@ class Store:
         """(text, body, people) of each agenda item, as indexed, for reranking."""
         if not item_ids:
             return {}
-        marks = ",".join("?" * len(item_ids))
+        marks = _marks(item_ids)
         rows = self.db.execute(
             f"SELECT rowid, text, body, people FROM agenda_fts WHERE rowid IN ({marks})",
             list(item_ids)).fetchall()
@@ -363,7 +363,7 @@ class Store:
         """The newest held (not cancelled) meeting in the given sources: an anchor for biweekly schedules."""
         if not uris:
             return None
-        marks = ",".join("?" * len(uris))
+        marks = _marks(uris)
         row = self.db.execute(
             f"SELECT MAX(m.date) FROM meetings m JOIN sources s ON s.id = m.source_id WHERE s.uri IN ({marks})"
             " AND NOT m.cancelled", list(uris)).fetchone()
@@ -506,6 +506,11 @@ def _stats(doc: Document) -> IngestStats:
         cancelled=sum(m.cancelled for m in dated),
         undated=len(doc.meetings) - len(dated),
     )
+
+
+def _marks(values: Sequence[object]) -> str:
+    """`?,?,?`: one bound parameter per value, for an IN (...) list."""
+    return ",".join("?" * len(values))
 
 
 def _statements(sql: str) -> list[str]:
