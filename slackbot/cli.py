@@ -21,8 +21,11 @@ from slackbot.store import IngestStats, Store
 
 
 class Context:
+    db_in_use = ""  # for the one-line error when SQLite itself fails mid-command
+
     def __init__(self, db: str | None, groups: str | None) -> None:
         self.settings = config.load(db)
+        Context.db_in_use = self.settings.db_path
         self.groups_file = groups or self.settings.groups_file
         self._store: Store | None = None
 
@@ -42,7 +45,8 @@ pass_ctx = click.make_pass_decorator(Context)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", metavar="PATH", help="SQLite database (default: $SIGNODE_DB, else db/signode.db).")
+@click.option("--db", metavar="PATH", help="SQLite database (default: $SIGNODE_DB, else db/signode.db in a checkout, "
+                   "~/.local/share/signode/signode.db when installed).")
 @click.option("--groups", metavar="FILE", help="Groups file, signode.toml (default: $SIGNODE_GROUPS, else SIG Node).")
 @click.version_option(package_name="signode")
 @click.pass_context
@@ -79,11 +83,12 @@ def ingest(ctx: Context, sources: tuple[str, ...], year: int | None, source_url:
     from slackbot.sources import archive_urls, expand, source_label
 
     started = time.perf_counter()
+    store = ctx.store  # a database signode may not use stops here, before any source is read
     targets = expand(list(sources)) if sources else archive_urls()
     total, failed = IngestStats(), 0
     for target in targets:
         try:
-            result = ingest_source(ctx.store, target, year, source_url, timeout, force)
+            result = ingest_source(store, target, year, source_url, timeout, force)
         except SignodeError as exc:
             failed += 1
             click.echo(f"✗ {exc}", err=True)
@@ -538,8 +543,8 @@ def main() -> None:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
     except sqlite3.DatabaseError as exc:
-        db = Path(config.db_path(None)).name
-        click.echo(f"Error: database problem ({exc}); is {db} a signode database?", err=True)
+        db = Context.db_in_use or config.db_path(None)
+        click.echo(f"Error: database problem in {db} ({exc})", err=True)
         sys.exit(1)
     except BrokenPipeError:
         sys.exit(0)

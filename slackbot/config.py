@@ -14,6 +14,21 @@ from pathlib import Path
 from slackbot.errors import ConfigError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def default_db(env: Mapping[str, str] | None = None) -> Path:
+    """db/signode.db in a source checkout; else $XDG_DATA_HOME/signode/signode.db (made on first use).
+
+    An installed wheel has no db/ folder beside it, and site-packages is no place for data.
+    """
+    env = os.environ if env is None else env
+    if (REPO_ROOT / "pyproject.toml").is_file() and (REPO_ROOT / "db").is_dir():
+        return REPO_ROOT / "db" / "signode.db"
+    data = Path(env.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "signode"
+    data.mkdir(parents=True, exist_ok=True)
+    return data / "signode.db"
+
+
 DEFAULT_DB = REPO_ROOT / "db" / "signode.db"
 SLACK_API_URL = "https://slack.com/api/"
 
@@ -52,9 +67,9 @@ def _require(variable: str, value: str, pattern: str, why: str, shape: str) -> s
 
 
 def db_path(cli_value: str | None, env: Mapping[str, str] | None = None) -> str:
-    """--db, else SIGNODE_DB, else db/signode.db in the repository."""
+    """--db, else SIGNODE_DB, else db/signode.db in a checkout (see default_db)."""
     env = os.environ if env is None else env
-    return cli_value or env.get("SIGNODE_DB") or str(DEFAULT_DB)
+    return cli_value or env.get("SIGNODE_DB") or str(default_db(env))
 
 
 def load(db: str | None = None, env: Mapping[str, str] | None = None) -> Settings:

@@ -1,14 +1,13 @@
 """The only module that speaks SQL: meetings, items, owners, links and the full-text index in SQLite.
 
 One connection per thread (Bolt runs listeners on a pool), WAL so readers never wait for the
-ingest writer, a busy timeout so writers queue instead of failing, and migrations from db/migrations
-recorded in the database itself.
+ingest writer, a busy timeout so writers queue instead of failing, and migrations (shipped in the
+package, see schema.py) recorded in the database itself.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -19,12 +18,10 @@ from typing import Any
 
 import sqlite_utils
 
+from slackbot import schema
 from slackbot.errors import ConfigError
 from slackbot.notes import Document, Item
 from slackbot.text import acronym_pairs, index_text, strip_urls, vocabulary
-
-MIGRATIONS = Path(__file__).resolve().parent.parent / "db" / "migrations"
-BUSY_TIMEOUT_MS = 10_000
 
 
 @dataclass
@@ -63,10 +60,13 @@ class Store:
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
+        self.read_only = False
         if self.path != ":memory:":
-            parent = Path(self.path).expanduser().resolve().parent
+            file = Path(self.path).expanduser()
+            parent = file.resolve().parent
             if not parent.is_dir():
                 raise ConfigError(f"database folder {parent} does not exist")
+            schema.check_file(file)
         self._local = threading.local()
         self._memory: sqlite_utils.Database | None = None
         self.migrate()
@@ -76,13 +76,14 @@ class Store:
     def db(self) -> sqlite_utils.Database:
         if self.path == ":memory:":
             if self._memory is None:
-                self._memory = sqlite_utils.Database(sqlite3.connect(":memory:", check_same_thread=False))
+                conn = sqlite3.connect(":memory:", check_same_thread=False)
+                conn.execute("PRAGMA foreign_keys = ON")
+                self._memory = sqlite_utils.Database(conn)
             return self._memory
         db = getattr(self._local, "db", None)
         if db is None:
-            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            conn.execute("PRAGMA foreign_keys = ON")
+            conn, read_only = schema.connect(self.path)
+            self.read_only = self.read_only or read_only
             db = sqlite_utils.Database(conn)
             self._local.db = db
         return db
@@ -94,24 +95,28 @@ class Store:
             self._local.db = None
 
     def migrate(self) -> list[str]:
-        """Apply every migration not yet recorded; returns the names applied."""
-        if not MIGRATIONS.is_dir():
-            raise ConfigError(f"migrations folder {MIGRATIONS} is missing (install with `pip install -e .`)")
+        """Apply every migration not yet recorded; returns the names applied.
+
+        Refuses (ConfigError, nothing written) a file of another program or of a newer signode.
+        """
         db = self.db
-        if self.path != ":memory:":
+        pending = schema.check_schema(db.conn, self.path)
+        if self.read_only:
+            if pending:
+                raise ConfigError(f"{self.path} is read-only and its schema needs upgrading ({pending[0]})")
+            return []
+        if self.path != ":memory:" and db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             db.enable_wal()
-        db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
-        done = {row[0] for row in db.execute("SELECT name FROM migrations").fetchall()}
-        applied = []
-        for path in sorted(MIGRATIONS.glob("*.sql")):
-            if path.name in done:
-                continue
+        by_name = {m.name: m for m in schema.migrations()}
+        for name in pending:
             with self.write():
-                for statement in _statements(path.read_text()):
+                db.execute("CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+                if db.execute("SELECT 1 FROM migrations WHERE name = ?", [name]).fetchone():
+                    continue  # another process applied it while we waited for the write lock
+                for statement in by_name[name].statements():
                     db.execute(statement)
-                db.execute("INSERT OR IGNORE INTO migrations VALUES (?, ?)", [path.name, _now()])
-            applied.append(path.name)
-        return applied
+                db.execute("INSERT OR IGNORE INTO migrations VALUES (?, ?)", [name, _now()])
+        return pending
 
     @contextmanager
     def write(self) -> Iterator[sqlite_utils.Database]:
@@ -511,12 +516,6 @@ def _stats(doc: Document) -> IngestStats:
 def _marks(values: Sequence[object]) -> str:
     """`?,?,?`: one bound parameter per value, for an IN (...) list."""
     return ",".join("?" * len(values))
-
-
-def _statements(sql: str) -> list[str]:
-    """Split a migration file into statements (no semicolons inside our strings)."""
-    without_comments = re.sub(r"--[^\n]*", "", sql)
-    return [s.strip() for s in without_comments.split(";") if s.strip()]
 
 
 def _now() -> str:

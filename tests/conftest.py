@@ -71,11 +71,26 @@ class Running:
     process: subprocess.Popen[str]
 
 
-def start_server(peer: SlackPeer, db: Path, extra_env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+def start_server(peer: SlackPeer, db: Path, extra_env: dict[str, str] | None = None,
+                 program: list[str] | None = None, cwd: Path = ROOT,
+                 args: tuple[str, ...] = ()) -> subprocess.Popen[str]:
+    """`signode serve --http` on a free port (the repo's code, or `program` such as an installed wheel's)."""
     env = {**os.environ, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SECRET,
            "SLACK_API_URL": peer.api_url, "SIGNODE_DB": str(db), **(extra_env or {})}
-    return subprocess.Popen([sys.executable, "-m", "slackbot", "serve", "--http", "--port", "0"], cwd=ROOT,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    argv = (program or [sys.executable, "-m", "slackbot"]) + ["serve", "--http", "--port", "0", *args]
+    return subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def listening_base(process: subprocess.Popen[str]) -> str:
+    """The server's base URL from its first line of output (fails with its stderr if it did not start)."""
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    m = re.search(r"http://127\.0\.0\.1:(\d+)/slack/events", line)
+    if not m:
+        process.kill()
+        _, err = process.communicate(timeout=10)
+        raise AssertionError(f"server did not start: {line!r} {err[-3000:]}")
+    return f"http://127.0.0.1:{m.group(1)}"
 
 
 @pytest.fixture(scope="module")
@@ -84,11 +99,7 @@ def server(corpus_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     shutil.copy(corpus_db, db)
     with SlackPeer() as peer:
         process = start_server(peer, db)
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        m = re.search(r"http://127\.0\.0\.1:(\d+)/slack/events", line)
-        assert m, f"server did not start: {line!r} {process.stderr.read() if process.stderr else ''}"
-        base = f"http://127.0.0.1:{m.group(1)}"
+        base = listening_base(process)
         yield Running(base + "/slack/events", base, peer, db, process)
         process.terminate()
         process.wait(timeout=10)

@@ -152,7 +152,9 @@ def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
     bogus.write_text("this is not sqlite " * 100)
     result = _signode("--db", str(bogus), "meetings")
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert "database problem" in result.stderr
+    assert result.stderr.strip() == f"Error: {bogus} is not a SQLite database; signode will not write into it" \
+                                    " (choose another --db)"
+    assert bogus.read_text() == "this is not sqlite " * 100
 
 
 def test_search_does_not_import_slack_bolt(db: Path) -> None:
