@@ -1,8 +1,9 @@
 """Bolt wiring: `build_app` makes the app, `register` adds one handler per Slack feature.
 
-Every handler acks first and does its work after, so Slack never waits on a search or a Web API
-call. User errors become replies; anything else reaches the one `@app.error` handler, which logs the
-traceback and tells the user something went wrong, without the traceback.
+Every handler acks first and does its work after, on a bounded pool (workers.py), so Slack never
+waits on a search or a Web API call; when the pool is full a request is refused at once with a "busy"
+answer instead of an ack that never comes. User errors become replies; anything else reaches the one
+`@app.error` handler, which logs the traceback and tells the user something went wrong, without it.
 """
 
 from __future__ import annotations
@@ -14,19 +15,21 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App, BoltResponse, Respond
+from slack_bolt import Ack, App, BoltRequest, BoltResponse, Respond
 from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
 
-from slackbot.blocks import add_item_modal, added_view, home_view, render_reply
+from slackbot.blocks import REMOVE_ACTION, add_item_modal, added_view, home_view, render_reply
 from slackbot.commands import Actor, Commands
 from slackbot.config import Settings
 from slackbot.errors import ConfigError
 from slackbot.groups import Group, default_group
+from slackbot.slack_message import message_text
 from slackbot.store import Store
+from slackbot.workers import DEFAULT_WORKERS, Workers
 
 log = logging.getLogger("signode")
 
@@ -34,10 +37,45 @@ log = logging.getLogger("signode")
 COMMAND = "/signode"
 SHORTCUTS = {"add_agenda_item": "global", "add_to_agenda": "message"}
 VIEWS = {"add_item_modal"}
-ACTIONS = {"more_results", "share_reply", "open_add_item", "remove_item"}
+ACTIONS = {"more_results", "share_reply", "open_add_item", REMOVE_ACTION}  # remove_item:<id>, one per item
+REMOVE_ACTIONS = re.compile(rf"^{REMOVE_ACTION}(?::\d+)?$")
 EVENTS = {"app_home_opened", "app_mention"}
 MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+BUSY = "signode is busy right now; nothing was done. Please try again in a minute."
 Clock = Callable[[], dt.datetime]
+
+
+class SignodeApp(App):
+    """Bolt's App, admitting a request only when a listener thread is free for it."""
+
+    workers: Workers
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        body = req.body if isinstance(req.body, dict) else {}
+        if body.get("type") == "url_verification" or "ssl_check" in body:
+            return super().dispatch(req)  # answered by Bolt itself, no listener
+        if not self.workers.try_reserve():
+            kind, name, user = describe_request(body)
+            log.warning("slack request refused: busy kind=%s name=%s user=%s in_flight=%d", kind, name, user,
+                        self.workers.in_flight)
+            return busy_response(body)
+        try:
+            return super().dispatch(req)
+        finally:
+            self.workers.release_unused()
+
+
+def busy_response(body: dict[str, Any]) -> BoltResponse:
+    """What a refused request gets: words where Slack shows them, a retry where Slack retries."""
+    if "command" in body:
+        return BoltResponse(status=200, body=json.dumps({"response_type": "ephemeral", "text": BUSY}),
+                            headers={"content-type": "application/json"})
+    if body.get("type") == "view_submission":
+        return BoltResponse(status=200, body=json.dumps({"response_action": "errors", "errors": {"text": BUSY}}),
+                            headers={"content-type": "application/json"})
+    if body.get("type") == "event_callback":
+        return BoltResponse(status=503, body="busy")  # Slack retries the event later
+    return BoltResponse(status=200, body="")
 
 
 def make_client(settings: Settings) -> WebClient:
@@ -48,19 +86,23 @@ def make_client(settings: Settings) -> WebClient:
 
 
 def build_app(settings: Settings, store: Store, client: WebClient | None = None, socket_mode: bool = False,
-              clock: Clock | None = None, groups: list[Group] | None = None) -> App:
+              clock: Clock | None = None, groups: list[Group] | None = None,
+              workers: int = DEFAULT_WORKERS) -> SignodeApp:
     """The Bolt app. HTTP mode verifies signatures; Socket Mode needs no signing secret."""
     client = client or make_client(settings)
+    pool = Workers(workers)
     try:
-        app = App(
+        app = SignodeApp(
             client=client,
             signing_secret=None if socket_mode else settings.require_signing_secret(),
             request_verification_enabled=not socket_mode,
             process_before_response=False,
             logger=log,
+            listener_executor=pool,
         )
     except (BoltError, SlackApiError) as exc:
         raise ConfigError(f"Slack did not accept SLACK_BOT_TOKEN: {exc}") from None
+    app.workers = pool
     group = (groups or [default_group()])[0]
     register(app, Commands(store, group=group), clock or (lambda: dt.datetime.now(dt.UTC)), socket_mode)
     return app
@@ -95,35 +137,39 @@ def register(app: App, commands: Commands, clock: Clock, socket_mode: bool = Fal
         ack()
         who = actor(client, body.get("user_id", ""), body.get("user_name", ""))
         reply = commands.handle(body.get("text", ""), clock(), actor=who, request_key=body.get("trigger_id"))
-        respond(response_type="ephemeral", **render_reply(reply, viewer=who.user_id))
+        _respond(respond, response_type="ephemeral", **render_reply(reply, viewer=who.user_id))
 
     @app.action("more_results")
     def more_results(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
-        value = _button_value(action)
-        reply = commands.handle(value["c"], clock(), page=value["p"])
-        respond(replace_original=True, **render_reply(reply))
+        query, timeline, page = _search_page(action)
+        reply = commands.page_of(query, timeline, page, clock())
+        _respond(respond, replace_original=True, **render_reply(reply, viewer=body["user"]["id"]))
 
     @app.action("share_reply")
     def share_reply(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
-        value = _button_value(action)
-        reply = commands.handle(value["c"], clock(), page=value["p"])
-        respond(response_type="in_channel", delete_original=True, **render_reply(reply, shared=True))
+        query, timeline, page = _search_page(action)
+        reply = commands.page_of(query, timeline, page, clock())
+        if not reply.query:  # not a search any more: say so privately, share nothing
+            _respond(respond, response_type="ephemeral", replace_original=False, **render_reply(reply))
+            return
+        _respond(respond, response_type="in_channel", replace_original=False, **render_reply(reply, shared=True))
+        _respond(respond, delete_original=True)  # Slack takes the delete as a request of its own
 
     @app.action("open_add_item")
     def open_add_item(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         client.views_open(trigger_id=body["trigger_id"], view=add_item_modal(_upcoming(commands, clock)))
 
-    @app.action("remove_item")
+    @app.action(REMOVE_ACTIONS)
     def remove_item(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
                     client: WebClient) -> None:
         ack()
         user = body["user"]["id"]
         reply = commands.handle(f"remove {action.get('value', '')}", clock(), actor=actor(client, user))
         if body.get("response_url"):
-            respond(response_type="ephemeral", replace_original=False, **render_reply(reply))
+            _respond(respond, response_type="ephemeral", replace_original=False, **render_reply(reply))
         else:
             publish_home(client, user)
 
@@ -143,7 +189,7 @@ def register(app: App, commands: Commands, clock: Clock, socket_mode: bool = Fal
                 permalink = client.chat_getPermalink(channel=channel, message_ts=ts).get("permalink", "")
             except SlackApiError as exc:
                 log.warning("chat.getPermalink failed: %s", exc.response.get("error"))
-        text = MENTION.sub("", shortcut.get("message", {}).get("text", "")).strip()
+        text = message_text(shortcut.get("message") or {})
         client.views_open(trigger_id=shortcut["trigger_id"],
                           view=add_item_modal(_upcoming(commands, clock), text, permalink))
 
@@ -152,7 +198,8 @@ def register(app: App, commands: Commands, clock: Clock, socket_mode: bool = Fal
         values = view["state"]["values"]
         text = " ".join((values["text"]["text"].get("value") or "").split())
         link = values.get("link", {}).get("link", {}).get("value") or ""
-        date = (values["meeting"]["date"].get("selected_option") or {}).get("value", "")
+        chosen = values.get("meeting", {}).get("date", {})
+        date = (chosen.get("selected_option") or {}).get("value", "") or chosen.get("selected_date") or ""
         if not text:
             ack(response_action="errors", errors={"text": "Write what should go on the agenda."})
             return
@@ -166,6 +213,10 @@ def register(app: App, commands: Commands, clock: Clock, socket_mode: bool = Fal
             ack(response_action="errors", errors={"text": reply.headline_text()[:150]})
             return
         ack(response_action="update", view=added_view(reply))
+
+    @app.view_closed("add_item_modal")
+    def add_item_closed(ack: Ack) -> None:
+        ack()  # nothing was added; nothing to undo
 
     @app.event("app_home_opened")
     def app_home_opened(event: dict[str, Any], client: WebClient) -> None:
@@ -198,6 +249,13 @@ def register(app: App, commands: Commands, clock: Clock, socket_mode: bool = Fal
         return BoltResponse(status=500, body="")
 
 
+def _respond(respond: Respond, **payload: Any) -> None:
+    """Post to the response_url and log (never silently drop) a post that Slack refuses."""
+    result = respond(**payload)
+    if result.status_code != 200:
+        log.error("slack refused a response_url post: status=%s body=%s", result.status_code, result.body[:300])
+
+
 def describe_request(body: dict[str, Any]) -> tuple[str, str, str]:
     """(kind, name, user) of a Slack request for the log: the verb of a command, never its text."""
     if "command" in body:
@@ -214,12 +272,13 @@ def describe_request(body: dict[str, Any]) -> tuple[str, str, str]:
     return str(body.get("type", "unknown")), str(body.get("callback_id", "")), user
 
 
-def _button_value(action: dict[str, Any]) -> dict[str, Any]:
+def _search_page(action: dict[str, Any]) -> tuple[str, bool, int]:
+    """(query, timeline, page) from a More/Share button; anything else in the value is ignored."""
     try:
         value = json.loads(action.get("value") or "{}")
-        return {"c": str(value.get("c", "")), "p": max(0, min(int(value.get("p", 0)), 100))}
+        return str(value.get("q", "")), bool(value.get("w")), max(0, min(int(value.get("p", 0)), 100))
     except (ValueError, TypeError, AttributeError):
-        return {"c": "help", "p": 0}
+        return "", False, 0
 
 
 def _upcoming(commands: Commands, clock: Clock) -> list[str]:

@@ -60,9 +60,10 @@ def button(text: str, action_id: str, value: dict[str, Any] | str, style: str | 
     return element
 
 
-def button_value(command: str, page: int) -> dict[str, Any]:
-    """What a "More"/"Share" button carries, cut so the JSON stays under the 2000-character limit."""
-    return {"c": command[:1500], "p": page}
+def search_page(reply: Reply, page: int) -> dict[str, Any]:
+    """What a "More"/"Share" button carries: which page of which search (never a command to run),
+    cut so the JSON stays under the 2000-character limit."""
+    return {"q": reply.query[:1500], "w": int(reply.timeline), "p": page}
 
 
 def entry_text(e: Entry) -> str:
@@ -110,9 +111,16 @@ def entry_blocks(reply: Reply) -> list[Block]:
     return blocks
 
 
+REMOVE_ACTION = "remove_item"
+
+
 def removable(reply: Reply, viewer: str) -> list[Block]:
-    """A "Remove" button for each item the viewer added (only an item's author may remove it)."""
-    return [button(truncate(f"Remove #{e.item_id}", 75), "remove_item", str(e.item_id), style="danger")
+    """A "Remove" button for each item the viewer added (only an item's author may remove it).
+
+    Slack refuses two elements with one action_id in a block, so each carries its item's number.
+    """
+    return [button(truncate(f"Remove #{e.item_id}", 75), f"{REMOVE_ACTION}:{e.item_id}", str(e.item_id),
+                   style="danger")
             for e in reply.entries if e.item_id and e.author_id == viewer][:5]
 
 
@@ -130,10 +138,10 @@ def render_reply(reply: Reply, shared: bool = False, viewer: str = "") -> dict[s
     if reply.footer:
         blocks.append(context(escape(reply.footer) if reply.kind != "help" else reply.footer))
     actions = []
-    if reply.has_more and not shared:
-        actions.append(button("More", "more_results", button_value(reply.command, reply.page + 1)))
-    if not shared and reply.entries and reply.command:
-        actions.append(button("Share in channel", "share_reply", button_value(reply.command, reply.page)))
+    if reply.has_more and not shared and reply.query:
+        actions.append(button("More", "more_results", search_page(reply, reply.page + 1)))
+    if not shared and reply.entries and reply.query:
+        actions.append(button("Share in channel", "share_reply", search_page(reply, reply.page)))
     if not shared and reply.kind in ("agenda", "added"):
         actions.append(button("Add item", "open_add_item", "add", style="primary"))
     if not shared and viewer:

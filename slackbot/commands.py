@@ -59,17 +59,19 @@ class Entry:
 
 @dataclass
 class Reply:
-    """What signode says back. `command` and `page` let a "More" button ask for the next page."""
+    """What signode says back. A search reply keeps its `query` (and whether it was a timeline) and
+    `page`, so "More" and "Share" can ask for a page of the same search, and never anything else."""
 
     kind: str
     headline: str  # a template: user text goes in `args` so Slack rendering can escape it
     entries: list[Entry] = field(default_factory=list)
     footer: str = ""
-    command: str = ""
+    query: str = ""  # set only on search replies: the one kind that can be paged or shared
     page: int = 0
     total: int = 0
     data: dict[str, Any] = field(default_factory=dict)
     args: tuple[str, ...] = ()
+    timeline: bool = False
 
     def headline_text(self) -> str:
         return self.headline.format(*self.args) if self.args else self.headline
@@ -161,27 +163,36 @@ class Commands:
     def search(self, text: str, now: dt.datetime, page: int = 0, when: bool | None = None) -> Reply:
         answer = self.searcher.search(text, now, limit=MAX_RESULTS)
         is_when = answer.query.when if when is None else when
-        command = ("when " if is_when and not answer.query.when else "") + text
         if not answer.found:
-            return self._nothing(answer, command)
-        return self._timeline(answer, command, page) if is_when else self._results(answer, command, page)
+            return self._nothing(answer)
+        reply = self._timeline(answer, text, page) if is_when else self._results(answer, text, page)
+        reply.timeline = is_when
+        return reply
 
-    def _nothing(self, answer: Answer, command: str) -> Reply:
+    def page_of(self, query: str, timeline: bool, page: int, now: dt.datetime) -> Reply:
+        """A page of a search, for the "More" and "Share" buttons: whatever a button carries, it can
+        only ever run a read-only search (never add, remove or cancel)."""
+        query = " ".join(query.split())
+        if not query or len(query) > MAX_COMMAND_CHARS:
+            return Reply("help", "That button no longer works; ask again with `/signode`.")
+        return self.search(query, now, max(0, min(page, MAX_RESULTS // PAGE_SIZE)), when=timeline)
+
+    def _nothing(self, answer: Answer) -> Reply:
         footer = ""
         if answer.suggestions:
             footer = "Did you mean: " + ", ".join(f"`{s}`" for s in dict.fromkeys(answer.suggestions)) + "?"
-        return Reply("nothing", answer.message or "Nothing found.", footer=footer, command=command)
+        return Reply("nothing", answer.message or "Nothing found.", footer=footer)
 
-    def _results(self, answer: Answer, command: str, page: int) -> Reply:
+    def _results(self, answer: Answer, query: str, page: int) -> Reply:
         hits = answer.hits
         shown = hits[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
         meetings = len({h.date for h in hits})
         headline = f"*{len(hits)}* agenda item{'s' if len(hits) != 1 else ''} in *{meetings}* meeting" \
                    f"{'s' if meetings != 1 else ''} for “{{}}”"
-        return Reply("search", headline, [Entry.from_hit(h) for h in shown], _ignored(answer), command, page,
+        return Reply("search", headline, [Entry.from_hit(h) for h in shown], _ignored(answer), query, page,
                      len(hits), args=(answer.query.raw,))
 
-    def _timeline(self, answer: Answer, command: str, page: int) -> Reply:
+    def _timeline(self, answer: Answer, query: str, page: int) -> Reply:
         groups = answer.timeline()
         dated = [d for d, _ in groups if d]
         firsts = [hits[0] for _, hits in groups]
@@ -195,7 +206,7 @@ class Commands:
                 headline += ". Best matches: " + ", ".join(f"*{d}*" for d in best)
         else:
             headline = "“{}” is only in undated sections (such as Future)"
-        return Reply("when", headline, [Entry.from_hit(h) for h in shown], _ignored(answer), command, page,
+        return Reply("when", headline, [Entry.from_hit(h) for h in shown], _ignored(answer), query, page,
                      len(firsts), {"first": min(dated) if dated else None, "last": max(dated) if dated else None,
                                    "meetings": len(dated)}, args=(topic,))
 

@@ -1,8 +1,11 @@
 """A local stand-in for Slack's servers: the Web API, response_url, and Socket Mode's WebSocket.
 
 It records every call's path and body and answers the way Slack does, so tests see exactly what
-signode sent. `fail_next(method, status, retry_after)` makes the next call of a method answer 429
-(or any status), to test retries.
+signode sent. It is strict: a message, modal or Home tab that Slack would refuse (tests/blockkit.py)
+is refused with Slack's error (`invalid_blocks`, `invalid_arguments`), a response_url takes at most
+five posts, a trigger_id opens one view; each refusal is kept in `rejected`, and leaving the peer with
+refusals nobody expected fails the test. `fail_next(method, status, retry_after)` makes the next call
+of a method answer 429 (or any status); `delay[method]` (or `delay["response"]`) makes Slack slow.
 """
 
 from __future__ import annotations
@@ -19,7 +22,11 @@ from urllib.parse import parse_qs, urlparse
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import ServerConnection, serve
 
+from tests.blockkit import message_problems, response_url_problems, view_problems
 from tests.loopback import Loopback
+
+RESPONSE_URL_USES = 5
+MESSAGE_METHODS = {"chat.postMessage", "chat.postEphemeral", "chat.update"}
 
 
 @dataclass
@@ -37,6 +44,10 @@ class SlackPeer(Loopback):
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.failures: dict[str, list[tuple[int, int]]] = {}
+        self.rejected: list[tuple[str, list[str]]] = []
+        self.expect_rejections = False
+        self.delay: dict[str, float] = {}
+        self.triggers: set[str] = set()
         self.user_tz = "Europe/Berlin"
         self.ws_url = ""
         self.lock = threading.Condition()
@@ -73,6 +84,11 @@ class SlackPeer(Loopback):
     def response_url(self, name: str) -> str:
         return f"{self.base}/response/{name}"
 
+    def __exit__(self, *exc: object) -> None:
+        super().__exit__(*exc)
+        if self.rejected and not self.expect_rejections and not exc[0]:
+            raise AssertionError(f"Slack would have refused what signode sent: {self.rejected[:3]}")
+
     def fail_next(self, method: str, status: int = 429, retry_after: int = 1, times: int = 1) -> None:
         self.failures.setdefault(method, []).extend([(status, retry_after)] * times)
 
@@ -92,25 +108,65 @@ class SlackPeer(Loopback):
                     return value
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise AssertionError(f"timed out waiting; calls so far: {[c.path for c in self.calls]}")
+                    raise AssertionError(f"timed out waiting; calls so far: {[c.path for c in self.calls]}; "
+                                         f"refused: {self.rejected[:3]}")
                 self.lock.wait(left)
 
     # -- answering --------------------------------------------------------------------------------
     def _answer(self, handler: BaseHTTPRequestHandler, path: str, body: dict[str, Any]) -> None:
         method = path.rsplit("/", 1)[-1]
+        is_response = path.startswith("/response/")
+        pause = self.delay.get("response" if is_response else method, 0.0)
+        if pause:
+            time.sleep(pause)
         with self.lock:
-            self.calls.append(Call(path, body))
-            self.lock.notify_all()
             failures = self.failures.get(method)
             failure = failures.pop(0) if failures else None
+            refusal = None if failure else self._refusal(path, method, body)
+            if refusal:
+                self.rejected.append((path, refusal[2]))
+            else:
+                self.calls.append(Call(path, body))
+            self.lock.notify_all()
         if failure:
             status, retry_after = failure
             self._send(handler, status, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)})
-            return
-        if path.startswith("/response/"):
+        elif refusal:
+            status, error, problems = refusal
+            self._send(handler, status, {"ok": False, "error": error, "errors": problems,
+                                         "response_metadata": {"messages": [f"[ERROR] {p}" for p in problems]}})
+        elif is_response:
             self._send(handler, 200, {"ok": True})
-            return
-        self._send(handler, 200, self._reply(method, body))
+        else:
+            self._send(handler, 200, self._reply(method, body))
+
+    def _refusal(self, path: str, method: str, body: dict[str, Any]) -> tuple[int, str, list[str]] | None:
+        """(HTTP status, Slack error, problems) for a request Slack would refuse; None if it would accept it."""
+        if path.startswith("/response/"):
+            if len([c for c in self.calls if c.path == path]) >= RESPONSE_URL_USES:
+                return 404, "used_url", [f"a response_url takes at most {RESPONSE_URL_USES} posts"]
+            problems = response_url_problems(body)
+            return (400, "invalid_blocks", problems) if problems else None
+        if method in MESSAGE_METHODS:
+            if not body.get("channel"):
+                return 200, "channel_not_found", ["channel is required"]
+            problems = message_problems(body)
+            if problems:
+                return 200, "no_text" if problems[0].startswith("no_text") else "invalid_blocks", problems
+        if method in ("views.open", "views.push"):
+            trigger = str(body.get("trigger_id") or "")
+            if not trigger:
+                return 200, "invalid_arguments", ["trigger_id is required"]
+            if trigger in self.triggers:
+                return 200, "invalid_trigger_id", ["a trigger_id opens one view"]
+            self.triggers.add(trigger)
+        if method in ("views.open", "views.push", "views.update", "views.publish"):
+            if method == "views.publish" and not body.get("user_id"):
+                return 200, "invalid_arguments", ["user_id is required"]
+            problems = view_problems(body.get("view"), home=method == "views.publish")
+            if problems:
+                return 200, "invalid_arguments", problems
+        return None
 
     def _reply(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
@@ -203,3 +259,4 @@ class SocketModeServer:
 
     def __exit__(self, *exc: object) -> None:
         self.server.shutdown()
+
