@@ -304,3 +304,35 @@ def test_signed_but_malformed_payload_gets_an_answer(server: Running) -> None:
                 signature="v0=" + "1" * 64).status == 401
     with urllib.request.urlopen(server.base + "/healthz", timeout=5) as response:
         assert response.status == 200
+
+
+def test_two_items_of_one_person_render_where_slack_accepts_them(server: Running) -> None:
+    """Slack refuses repeated action_ids in a block: two Remove buttons need two IDs (the strict peer checks)."""
+    for n in (1, 2):
+        command(server.url, f"add Two-item check {n}", server.peer.response_url(f"two{n}"), user="U0TWO")
+        server.peer.wait_for(lambda n=n: server.peer.responses(f"two{n}"))
+    command(server.url, "agenda", server.peer.response_url("two-agenda"), user="U0TWO")
+    event(server.url, {"type": "app_home_opened", "user": "U0TWO", "tab": "home", "channel": "D1"}, "Ev-two-home")
+    agenda = server.peer.wait_for(lambda: server.peer.responses("two-agenda"))[0].body
+    home = server.peer.wait_for(lambda: [c for c in server.peer.of("views.publish")
+                                         if c.body.get("user_id") == "U0TWO"])[0].body
+    for blocks in (agenda["blocks"], json.loads(home["view"])["blocks"] if isinstance(home["view"], str)
+                   else home["view"]["blocks"]):
+        removes = [e["action_id"] for b in blocks if b["type"] == "actions" for e in b["elements"]
+                   if e["action_id"].startswith("remove_item")]
+        assert len(removes) == len(set(removes)) == 2, removes
+    assert server.peer.rejected == []
+
+
+@pytest.mark.parametrize("value", ['{"c": "add crafted item", "p": 0}', '{"q": "add crafted item", "w": 0, "p": 0}',
+                                   '{"q": "remove 1", "w": 1, "p": 0}', '{"q": "cancel 2030-01-01", "p": 0}'])
+def test_a_crafted_button_value_can_only_search(server: Running, value: str) -> None:
+    agenda = AgendaStore(Store(server.db))
+    count = agenda.count()
+    tag = f"craft{abs(hash(value)) % 10**6}"
+    for action in ("share_reply", "more_results"):
+        assert interactive(server.url, button(action, value, server.peer.response_url(tag + action))).status == 200
+        server.peer.wait_for(lambda a=action: server.peer.responses(tag + a))
+    time.sleep(0.3)
+    assert agenda.count() == count
+    assert not [c for c in server.peer.calls if "crafted item" in json.dumps(c.body) and "Added" in json.dumps(c.body)]
