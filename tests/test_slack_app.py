@@ -90,12 +90,13 @@ def test_add_item_then_retry_adds_nothing_and_author_can_remove(server: Running)
     added = texts(server.peer.responses("add1")[0].body)
     item_id = re.search(r'"value": "(\d+)"', added)
     assert item_id, added
-    other = interactive(server.url, {**button(f"remove_item:{item_id.group(1)}", item_id.group(1), server.peer.response_url("rm0")),
+    remove = f"remove_item:{item_id.group(1)}"
+    other = interactive(server.url, {**button(remove, item_id.group(1), server.peer.response_url("rm0")),
                                      "user": {"id": "U0BAD", "username": "mallory"}})
     assert other.status == 200
     assert "Only the person who added" in texts(server.peer.wait_for(lambda: server.peer.responses("rm0"))[0].body)
     assert agenda.count() == count + 1
-    mine = interactive(server.url, button(f"remove_item:{item_id.group(1)}", item_id.group(1), server.peer.response_url("rm1")))
+    mine = interactive(server.url, button(remove, item_id.group(1), server.peer.response_url("rm1")))
     assert mine.status == 200
     server.peer.wait_for(lambda: server.peer.responses("rm1"))
     assert agenda.count() == count
