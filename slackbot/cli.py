@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import sqlite3
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -246,12 +247,20 @@ def ask(ctx: Context, text: tuple[str, ...], blocks: bool, page: int, now_text: 
 @click.option("--log-level", default="INFO", show_default=True,
               type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False))
 @click.option("--sync-minutes", default=15, show_default=True, type=click.IntRange(0, 10080),
-              help="Re-ingest the groups' notes sources this often (0: never).")
+              help="Re-ingest the groups' notes sources this often, in a child process (0: never).")
+@click.option("--workers", default=32, show_default=True, type=click.IntRange(1, 512),
+              help="Listener threads; when all are busy, new requests are told to try again.")
+@click.option("--read-timeout", default=10.0, show_default=True, type=click.FloatRange(0.5, 300),
+              help="HTTP mode: seconds a client may take to send a request's headers, and again its body.")
+@click.option("--grace", default=10.0, show_default=True, type=click.FloatRange(0, 600),
+              help="Seconds to finish in-flight work after SIGTERM/SIGINT before exiting.")
 @pass_ctx
-def serve(ctx: Context, mode: str | None, host: str, port: int, log_level: str, sync_minutes: int) -> None:
+def serve(ctx: Context, mode: str | None, host: str, port: int, log_level: str, sync_minutes: int,
+          workers: int, read_timeout: float, grace: float) -> None:
     """Run the Slack app, in Socket Mode or as an HTTP server (/slack/events, /healthz).
 
-    SLACK_API_URL overrides the Web API base URL (default https://slack.com/api/).
+    SLACK_API_URL overrides the Web API base URL (default https://slack.com/api/). SIGTERM or
+    SIGINT stops it gracefully: no new requests, in-flight ones finished (within --grace), exit 0.
 
     Example:
 
@@ -271,24 +280,44 @@ def serve(ctx: Context, mode: str | None, host: str, port: int, log_level: str, 
     else:
         settings.require_signing_secret()
     from slackbot.app import build_app
+    from slackbot.lifecycle import Stopper, shut_down
     from slackbot.periodic import Every
     from slackbot.reminders import run_once
-    from slackbot.server import serve_http, serve_socket
-    from slackbot.sync import sync_once
+    from slackbot.sync import ChildSync
 
+    stopper = Stopper()
+    stopper.install()  # from here on SIGTERM means "drain and exit 0"
     groups = ctx.groups()
-    app = build_app(settings, ctx.store, socket_mode=mode == "socket", groups=groups)
+    app = build_app(settings, ctx.store, socket_mode=mode == "socket", groups=groups, workers=workers)
 
     def post(channel: str, message: dict[str, Any]) -> str:
         return str(app.client.chat_postMessage(channel=channel, **message)["ts"])
 
-    Every("reminders", 60, lambda: run_once(ctx.store, groups, post, dt.datetime.now(dt.UTC))).start()
+    loops = [Every("reminders", 60, lambda: run_once(ctx.store, groups, post, dt.datetime.now(dt.UTC)))]
     if sync_minutes > 0:
-        Every("sync", sync_minutes * 60, lambda: sync_once(ctx.store, groups)).start()
+        child = ChildSync(settings.db_path, ctx.groups_file or "")
+        loops.append(Every("sync", sync_minutes * 60, child, on_stop=child.stop))
     if mode == "socket":
-        serve_socket(app, app_token)
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        handler = SocketModeHandler(app, app_token, web_client=app.client)
+        handler.connect()
+        print("signode connected in Socket Mode", flush=True)
+
+        def stop_intake(timeout: float) -> bool:
+            handler.close()
+            return True
     else:
-        serve_http(app, host, port, settings.require_signing_secret())
+        from slackbot.server import http_server
+
+        server = http_server(app, host, port, settings.require_signing_secret(), read_timeout)
+        threading.Thread(target=server.serve_forever, name="signode-http", daemon=True).start()
+        stop_intake = server.drain
+    for loop in loops:
+        loop.start()
+    name = stopper.wait()
+    click.echo(f"signode got {name}; finishing in-flight work (up to {grace:.0f} s)", err=True)
+    shut_down(grace, stop_intake, app.workers, loops)
 
 
 @cli.command()

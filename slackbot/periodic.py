@@ -10,12 +10,18 @@ log = logging.getLogger("signode")
 
 
 class Every(threading.Thread):
-    """Call `tick` now and then every `interval` seconds until stopped; a failing pass is logged, not fatal."""
+    """Call `tick` now and then every `interval` seconds until stopped; a failing pass is logged, not fatal.
 
-    def __init__(self, name: str, interval: float, tick: Callable[[], object]) -> None:
+    `stop(timeout)` lets a pass in progress finish (its transaction commits) and waits for it, bounded;
+    `on_stop` is called first, for a pass that can be told to end early (a sync child process).
+    """
+
+    def __init__(self, name: str, interval: float, tick: Callable[[], object],
+                 on_stop: Callable[[float], None] | None = None) -> None:
         super().__init__(name=f"signode-{name}", daemon=True)
         self.tick = tick
         self.interval = interval
+        self.on_stop = on_stop
         self.stopping = threading.Event()
 
     def run(self) -> None:
@@ -26,5 +32,9 @@ class Every(threading.Thread):
                 log.exception("%s pass failed", self.name)
             self.stopping.wait(self.interval)
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 10.0) -> None:
         self.stopping.set()
+        if self.on_stop:
+            self.on_stop(timeout)
+        if self.is_alive() and self is not threading.current_thread():
+            self.join(timeout)
