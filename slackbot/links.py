@@ -21,8 +21,10 @@ class Link:
         return {"url": self.url, "kind": self.kind, "ref": self.ref, "label": self.label}
 
 
-MARKDOWN_LINK = re.compile(r"\[((?:\\.|[^\[\]\\])*)\]\(\s*<?(https?://[^)\s>]+)>?\s*\)")
-HTML_ANCHOR = re.compile(r"<a\s[^>]*href=\"(https?://[^\"]+)\"[^>]*>(.*?)</a>", re.I | re.S)
+# Linear on any input: a link cannot start at an escaped `[`, and an anchor's parts are bounded.
+MARKDOWN_LINK = re.compile(r"(?<!\\)\[((?:\\.|[^\[\]\\])*)\]\(\s*<?(https?://[^)\s>]+)>?\s*\)")
+HTML_ANCHOR = re.compile(r"<a\s[^<>]{0,1000}?href=\"(https?://[^\"<>]{1,3000})\"[^<>]{0,500}>(.{0,1000}?)</a>",
+                         re.I | re.S)
 BARE_URL = re.compile(r"https?://[^\s<>()\[\]\"'`]+")
 TRAILING = ".,;:!?*_'\""
 
@@ -98,9 +100,10 @@ def extract_links(line: str) -> list[Link]:
         found.append(Link(url, kind, ref, "" if clean_url(lab) == url else lab))
 
     rest = line
-    for m in HTML_ANCHOR.finditer(line):
-        add(m.group(1), m.group(2))
-    rest = HTML_ANCHOR.sub(" ", rest)
+    if "</a>" in line.lower():
+        for m in HTML_ANCHOR.finditer(line):
+            add(m.group(1), m.group(2))
+        rest = HTML_ANCHOR.sub(" ", rest)
     for m in MARKDOWN_LINK.finditer(rest):
         add(m.group(2), m.group(1))
     rest = MARKDOWN_LINK.sub(" ", rest)

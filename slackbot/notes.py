@@ -32,14 +32,15 @@ MONTHS = {
 DATE_HEAD = re.compile(
     r"^(?:\\?`\d?)?\s*(?P<month>[A-Za-z]{3,9})\.?\s*(?P<day>\d{1,2})(?:st|nd|rd|th)?\b"
     r"(?:\s*(?:&|and)\s*(?P<day2>\d{1,2})(?:st|nd|rd|th)?\b)?"
-    r"(?:\s*,?\s*(?P<year>(?:19|20)\d{2})\b)?\s*,?(?P<rest>.*)$"
+    r"(?:\s*(?:,\s*)?(?P<year>(?:19|20)\d{2})\b)?\s*,?(?P<rest>.*)$"
 )
 CANCELLED = re.compile(r"\bcancel+ed\b|\bno (?:meeting|call)\b", re.I)
 PLAIN_DATE_REST = re.compile(r"^[\s\-–—:(\[\\]*(?:(?:proposed\s+)?agenda|cancel+ed|no meeting)?[\s\])\\.]*$", re.I)
 CONTENT_HEADINGS = re.compile(r"^(recording|attendees|notes|agenda|minutes|action items)\b", re.I)
 BULLET = re.compile(r"^(?P<indent>\s*)(?:[*+\-]|\d{1,3}[.)])(?:\s+(?P<text>.*))?$")
 HEADING = re.compile(r"^(?P<hashes>#{1,6})(?:\s+(?P<text>.*))?$")
-ANCHOR = re.compile(r"\s*\{#[^}]*\}")
+ANCHOR = re.compile(r"\{#[^{}\s]{0,200}\}")
+TABLE_RULE = re.compile(r"\s*(?:\|\s*)?:?-{3,}")
 YEAR_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 
 
@@ -54,9 +55,13 @@ class Item:
     children: list[Item] = field(default_factory=list)
 
     def walk(self) -> list[Item]:
-        out = [self]
-        for child in self.children:
-            out += child.walk()
+        """This item and everything under it, depth first (iteratively: notes may nest thousands deep)."""
+        out: list[Item] = []
+        stack = [self]
+        while stack:
+            item = stack.pop()
+            out.append(item)
+            stack.extend(reversed(item.children))
         return out
 
 
@@ -86,19 +91,31 @@ class Document:
         return [m for m in self.meetings if m.date is not None]
 
 
+# Every pattern below is linear in its input: no two adjacent unbounded runs can share characters,
+# a match cannot start at an escaped bracket, and tag bodies stop at the next `<`.
+MD_LINK_TEXT = re.compile(r"(?<!\\)\[((?:\\.|[^\[\]\\])*)\]\((https?://[^)\s]+)\)")
+HTML_A = re.compile(r"<a\s[^<>]{0,1000}>([^<]{0,1000})</a>", re.I)
+CELL_TAG = re.compile(r"</?(?:td|tr|th)\b[^<>]{0,500}>", re.I)
+ANY_TAG = re.compile(r"<[^<>\s][^<>]{0,1000}>")
+ESCAPED = re.compile(r"\\(.)")
+PIPES = re.compile(r"(?: ?\| ?)+")
+
+
 def clean_text(text: str) -> str:
     """Plain text for display and search: gd2md escapes, anchors, markup and HTML removed."""
     text = ANCHOR.sub("", text)
-    text = re.sub(r"\[((?:\\.|[^\[\]\\])*)\]\((https?://[^)\s]+)\)", r"\1", text)
-    text = re.sub(r"<a\s[^>]*>(.*?)</a>", r"\1", text, flags=re.I | re.S)
-    text = re.sub(r"</?(?:td|tr|th)[^>]*>", " | ", text, flags=re.I)
-    text = re.sub(r"<[^>\s][^>]*>", " ", text)
+    text = MD_LINK_TEXT.sub(r"\1", text)
+    if "<" in text:
+        text = HTML_A.sub(r"\1", text)
+        text = CELL_TAG.sub(" | ", text)
+        text = ANY_TAG.sub(" ", text)
     text = html.unescape(text)
-    text = re.sub(r"\\(.)", r"\1", text)
+    text = ESCAPED.sub(r"\1", text)
     text = text.replace("**", "").replace("__", "")
-    text = re.sub(r"(?:\s*\|\s*)+", " | ", text).strip(" |")
-    text = text.rstrip("\\").strip()
-    return " ".join(text.split())
+    text = " ".join(text.split())
+    if "|" in text:
+        text = PIPES.sub(" | ", text).strip(" |")
+    return text.rstrip("\\").strip()
 
 
 def parse_date_heading(text: str, year: int | None) -> tuple[list[dt.date], str] | None:
@@ -121,7 +138,7 @@ def parse_date_heading(text: str, year: int | None) -> tuple[list[dt.date], str]
 
 
 def _cancel_reason(rest: str) -> str:
-    reason = re.sub(r"^[\s\-–—:(\[\\]+|[\s\])\\.]+$", "", rest)
+    reason = rest.lstrip(" \t-–—:([\\").rstrip(" \t])\\.")
     return " ".join(reason.replace("\\", "").split())
 
 
@@ -143,7 +160,7 @@ def document_year(text: str, source_name: str, year: int | None) -> int | None:
 def check_is_text(data: bytes, name: str) -> str:
     """Decode a notes file, refusing what is clearly not notes before parsing starts."""
     if len(data) > MAX_BYTES:
-        raise NotesError(f"{name}: {len(data) // (1024 * 1024)} MB is too large for a notes file "
+        raise NotesError(f"{name}: {len(data) / (1024 * 1024):.1f} MB is too large for a notes file "
                          f"(limit {MAX_BYTES // (1024 * 1024)} MB)")
     if not data.strip():
         raise NotesError(f"{name}: the file is empty")
@@ -338,7 +355,7 @@ def parse_items(body: list[tuple[int, str]]) -> list[Item]:
         if not raw.strip():
             blank_before = True
             continue
-        if re.match(r"^\s*\|?\s*:?-{3,}", raw):  # markdown table separator row
+        if TABLE_RULE.match(raw):  # markdown table separator row
             continue
         bullet = BULLET.match(raw)
         if bullet:

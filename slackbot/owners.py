@@ -12,12 +12,13 @@ import re
 from slackbot.links import MARKDOWN_LINK
 from slackbot.text import URL
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Linear on any input: an address starts at a word boundary and its local part has at most 64 characters.
+EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]+(?:\.[\w-]+)+")
 HANDLE = re.compile(r"(?<![\w.@/\\])@([A-Za-z0-9][A-Za-z0-9_-]*[A-Za-z0-9_]|[A-Za-z0-9])")
 LEADING = re.compile(r"^\s*(?:\*\*)?\\?\[((?:\\[^\[\]]|[^\[\]\\]){1,80})\\?\](?!\()\s*:?")
-CLOSING_PARENS = re.compile(r"\(([A-Za-z@][\w.@' -]{0,40}?)\)\s*[:.]?\s*(?:\*\*)?\s*$")
+CLOSING_PARENS = re.compile(r"\(([A-Za-z@][\w.@' -]{0,40})\)\Z")
 OWNER_LABEL = re.compile(
-    r"\*{0,2}(?:[Oo]wners?|OWNERS?)\s*:\s*\*{0,2}\s*((?:@[\w-]+|[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2})"
+    r"\*{0,2}(?:[Oo]wners?|OWNERS?)\s*:\s*(?:\*{1,2}\s*)?((?:@[\w-]+|[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2})"
     r"(?:\s*(?:,|/|&|\band\b)\s*(?:@[\w-]+|[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2}))*)")
 SPLIT = re.compile(r"\s*(?:,|/|&|\band\b|\+)\s*")
 
@@ -60,6 +61,16 @@ def _looks_like_names(chunk: str) -> bool:
     return True
 
 
+def _without_closing_marks(text: str) -> str:
+    """`… (Derek Carr) : **` -> `… (Derek Carr)`: what may follow a closing owner, stripped without a regex."""
+    text = text.rstrip()
+    if text.endswith("**"):
+        text = text[:-2].rstrip()
+    if text.endswith((":", ".")):
+        text = text[:-1].rstrip()
+    return text
+
+
 def extract_owners(line: str) -> list[str]:
     """The owners named on one line of notes, in order of appearance, without duplicates."""
     found: list[str] = []
@@ -72,7 +83,7 @@ def extract_owners(line: str) -> list[str]:
     for m in OWNER_LABEL.finditer(without_emails):
         found += _names(m.group(1))
     found += [normalise(h) for h in HANDLE.findall(without_emails)]
-    m = CLOSING_PARENS.search(without_emails)
+    m = CLOSING_PARENS.search(_without_closing_marks(without_emails))
     if m and "@" not in m.group(1) and _looks_like_names(m.group(1)):
         found += _names(m.group(1))
     found += [e.lower() for e in emails]

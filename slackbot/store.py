@@ -198,15 +198,14 @@ class Store:
         people: list[str] = list(root.owners)
         refs: list[str] = [ref for link in root.links for ref in (link.ref, link.kind)]
 
-        def descend(parent: Item, parent_id: int, depth: int) -> None:
-            for position, child in enumerate(parent.children):
-                child_id = self._insert_item(db, meeting_id, child, parent_id, root_id, position, depth)
-                body.append(child.text)
-                body.extend(child.owners)
-                refs.extend(link.ref for link in child.links)
-                descend(child, child_id, depth + 1)
-
-        descend(root, root_id, 1)
+        pending = [(child, root_id, position, 1) for position, child in reversed(list(enumerate(root.children)))]
+        while pending:  # depth first, without recursion: notes may nest thousands deep
+            child, parent_id, position, depth = pending.pop()
+            child_id = self._insert_item(db, meeting_id, child, parent_id, root_id, position, depth)
+            body.append(child.text)
+            body.extend(child.owners)
+            refs.extend(link.ref for link in child.links)
+            pending += [(c, child_id, p, depth + 1) for p, c in reversed(list(enumerate(child.children)))]
         text = index_text(strip_urls(root.text))
         body_text = index_text(strip_urls(" ".join(body)))
         db.execute("INSERT INTO agenda_fts (rowid, text, body, people, refs) VALUES (?, ?, ?, ?, ?)",

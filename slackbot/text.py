@@ -55,8 +55,10 @@ def vocabulary(texts: list[str]) -> Counter[str]:
     return df
 
 
-LONG_THEN_SHORT = re.compile(r"((?:[A-Za-z][\w-]*\s+){1,5}[A-Za-z][\w-]*)\s*\(([A-Za-z][A-Za-z0-9]{1,7})\)")
-SHORT_THEN_LONG = re.compile(r"\b([A-Z][A-Za-z0-9]{1,7})\s*\(((?:[A-Za-z][\w-]*\s+){1,5}[A-Za-z][\w-]*)\)")
+# Words start at a boundary and are at most 40 characters, so no input makes these backtrack for long.
+LONG_THEN_SHORT = re.compile(
+    r"(?<![\w-])((?:[A-Za-z][\w-]{0,40} +){1,5}[A-Za-z][\w-]{0,40}) ?\(([A-Za-z][A-Za-z0-9]{1,7})\)")
+SHORT_THEN_LONG = re.compile(r"\b([A-Z][A-Za-z0-9]{1,7}) ?\(((?:[A-Za-z][\w-]{0,40} +){1,5}[A-Za-z][\w-]{0,40})\)")
 MINOR_WORDS = {"and", "of", "for", "the", "to", "in", "on"}
 
 
@@ -75,6 +77,9 @@ def _initials_match(short: str, long_words: list[str]) -> list[str] | None:
 def acronym_pairs(text: str) -> set[tuple[str, str]]:
     """(short, long) pairs that the text defines, both lower case: ("dra", "dynamic resource allocation")."""
     pairs: set[tuple[str, str]] = set()
+    if "(" not in text:
+        return pairs
+    text = " ".join(text.split())
     for m in LONG_THEN_SHORT.finditer(text):
         short = m.group(2)
         if not any(c.isupper() for c in short) or len(short) < 2:

@@ -250,5 +250,5 @@ def test_2025_escaped_owner_marks() -> None:
 
 def test_fixture_files_are_our_own(tmp_path: Path) -> None:
     corpus_lines = {ln.strip() for f in corpus_files() for ln in f.read_text().splitlines() if len(ln.strip()) > 50}
-    for f in FIXTURES.iterdir():
+    for f in (p for p in FIXTURES.rglob("*") if p.is_file()):
         assert not [ln for ln in f.read_text().splitlines() if ln.strip() in corpus_lines], f.name
