@@ -16,6 +16,7 @@ from dateutil import parser as dateparser
 from rapidfuzz import fuzz
 
 from slackbot.groups import Group, default_group
+from slackbot.markdown import agenda_markdown
 from slackbot.search import Answer, Hit, Searcher
 from slackbot.store import AgendaStore, ScheduleStore, Store
 
@@ -283,13 +284,9 @@ class Commands:
 
     def markdown(self, day: dt.date) -> str:
         """The agenda in the notes doc's own format, ready to paste: `## Dec 8, 2026` then `* [owner] item`."""
-        lines = [f"## {day.strftime('%b')} {day.day}, {day.year}", ""]
-        for e in self.agenda_entries(day):
-            owner = f"[{', '.join(e.owners)}] " if e.owners else ""
-            links = " ".join(f"[{ln.get('label') or 'link'}]({ln['url']})" for ln in e.links if ln.get("url"))
-            text = e.text.replace("\n", " ")
-            lines.append(f"* {owner}{text}{' ' + links if links else ''}")
-        return "\n".join(lines) + "\n"
+        items = [(e.owners, e.text, [(ln.get("label") or "", ln["url"]) for ln in e.links if ln.get("url")])
+                 for e in self.agenda_entries(day)]
+        return agenda_markdown(day, items)
 
     def next_agenda(self, now: dt.datetime, actor: Actor) -> Reply:
         start = self.upcoming(now, 1)[0]

@@ -35,6 +35,7 @@ DATE_HEAD = re.compile(
     r"(?:\s*(?:,\s*)?(?P<year>(?:19|20)\d{2})\b)?\s*,?(?P<rest>.*)$"
 )
 CANCELLED = re.compile(r"\bcancel+ed\b|\bno (?:meeting|call)\b", re.I)
+LEADING_OWNER = re.compile(r"\[[^\[\]]{1,80}\]")  # `[dawnchen] …`: an agenda item that someone owns
 PLAIN_DATE_REST = re.compile(r"^[\s\-–—:(\[\\]*(?:(?:proposed\s+)?agenda|cancel+ed|no meeting)?[\s\])\\.]*$", re.I)
 CONTENT_HEADINGS = re.compile(r"^(recording|attendees|notes|agenda|minutes|action items)\b", re.I)
 BULLET = re.compile(r"^(?P<indent>\s*)(?:[*+\-]|\d{1,3}[.)])(?:\s+(?P<text>.*))?$")
@@ -229,8 +230,9 @@ class _Parser:
         for meeting in current:
             meeting.items = items
             if not meeting.cancelled and items and len(items) <= 2:
-                first = items[0].text
-                if len(first) < 160 and CANCELLED.search(first) and not items[0].children:
+                first = items[0].text  # "No meeting", "Cancelled due to KubeCon": a note, not "[bob] Cancelled pods"
+                if len(first) < 160 and CANCELLED.search(first) and not items[0].children \
+                        and not LEADING_OWNER.match(first):
                     meeting.cancelled = True
                     meeting.cancel_reason = first
 

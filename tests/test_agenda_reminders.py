@@ -88,6 +88,33 @@ def test_markdown_export_reads_back_as_the_same_items(commands: Commands) -> Non
     assert meeting.items[1].links[0].url == "https://github.com/k/k/pull/1"
 
 
+HOSTILE_ITEMS = [
+    "Swap follow-up\n## Mar 3, 2020\nCancelled",
+    "Review <!-- hidden --> the <b>KEP</b> & notes",
+    "Cancelled pods after eviction",
+    "* not a bullet # not a heading [not](a link) `code` _under_ ~strike~ | pipe \\ backslash",
+    "line\u2028separator\r\nand CRLF",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE_ITEMS)
+def test_markdown_export_is_inert_when_read_back(store: Store, text: str) -> None:
+    """Whatever a person typed, the exported agenda reads back as the same meeting, item and owner."""
+    commands = Commands(store, group=NODE)
+    typed = " ".join(text.split())
+    author = Actor("U0EVE", "Eve ]\n## Mar 3 <!--", "UTC")
+    assert commands.add(text, NOW, author, None).kind == "added"
+    exported = commands.markdown(dt.date(2026, 12, 1))
+    assert exported.count("\n") == 3  # heading, blank line, one bullet
+    doc = parse("# SIG Node Meeting Notes\n\n" + exported, "live.md")
+    assert [m.date for m in doc.meetings] == [dt.date(2026, 12, 1)]
+    (meeting,) = doc.meetings
+    assert not meeting.cancelled
+    (item,) = meeting.items
+    assert item.text.endswith(typed) and item.children == []
+    assert item.owners and item.owners[0].startswith("eve")
+
+
 def test_item_found_in_the_doc_is_shown_once(commands: Commands, store: Store, tmp_path: Path) -> None:
     commands.handle("add Pod overhead KEP review", NOW, actor=ALICE)
     notes = tmp_path / "live-notes.md"
