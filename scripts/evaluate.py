@@ -1,7 +1,8 @@
 """Score signode's search against two baselines on eval/queries.yaml, side by side, in one run.
 
 Baselines: Ctrl-F (the whole query as typed, case-insensitive substring, newest meeting first) and
-SQLite FTS5 BM25 (unicode61 tokens of the query, all required, over the same agenda items).
+SQLite FTS5 BM25 over the same agenda items with the query's unicode61 tokens all required (fts5-bm25)
+or any of them (fts5-bm25-or, BM25's usual reading of a sentence).
 Results are ranked lists of distinct meeting dates. Per category it prints:
 - recall@10: relevant meetings in the top 10 / min(10, number relevant);
 - precision@5: relevant meetings among the top 5 shown / number shown (0 when nothing is shown);
@@ -10,8 +11,9 @@ and for never-discussed questions, the share answered with nothing.
 
 Example:
 
-    python scripts/evaluate.py
-    python scripts/evaluate.py --show typo
+    python -m scripts.evaluate
+    python -m scripts.evaluate --split tune --show sentence
+    python -m scripts.evaluate --split holdout        # only when the work is done
 """
 
 from __future__ import annotations
@@ -58,7 +60,8 @@ def substring_system(docs: list[tuple[str, str]]) -> System:
     return lambda q: distinct([d for d, t in lowered if q.lower() in t])
 
 
-def fts_system(docs: list[tuple[str, str]]) -> System:
+def fts_system(docs: list[tuple[str, str]], joiner: str = " ") -> System:
+    """FTS5 BM25 over the agenda items: every token required (joiner " "), or any token (" OR ")."""
     conn = sqlite3.connect(":memory:")
     conn.execute("CREATE VIRTUAL TABLE docs USING fts5(date UNINDEXED, text)")
     conn.executemany("INSERT INTO docs VALUES (?, ?)", docs)
@@ -67,7 +70,7 @@ def fts_system(docs: list[tuple[str, str]]) -> System:
         tokens = re.findall(r"[^\W_]+", q.lower())
         if not tokens:
             return []
-        match = " ".join('"' + t + '"' for t in tokens)
+        match = joiner.join('"' + t + '"' for t in tokens)
         rows = conn.execute("SELECT date FROM docs WHERE docs MATCH ? ORDER BY bm25(docs) LIMIT 200", [match])
         return distinct([r[0] for r in rows])
 
@@ -91,12 +94,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--show", metavar="CATEGORY", help="print each query of a category with its ranks")
+    parser.add_argument("--split", default="base", choices=["base", "tune", "holdout", "all"],
+                        help="which questions: the first 69 (base), issue 10's tuning or held-out part, or all")
     args = parser.parse_args()
-    queries = yaml.safe_load((ROOT / "eval" / "queries.yaml").read_text())
+    queries = [q for q in yaml.safe_load((ROOT / "eval" / "queries.yaml").read_text())
+               if args.split == "all" or q.get("split", "base") == args.split]
     with tempfile.TemporaryDirectory() as tmp:
         store = corpus_store(Path(tmp) / "eval.db", args.corpus)
         docs = agenda_docs(store)
-        systems = {"signode": signode_system(store), "substring": substring_system(docs), "fts5-bm25": fts_system(docs)}
+        systems = {"signode": signode_system(store), "substring": substring_system(docs),
+                   "fts5-bm25": fts_system(docs), "fts5-bm25-or": fts_system(docs, " OR ")}
         table: dict[str, dict[str, list[tuple[float, float, float]]]] = defaultdict(lambda: defaultdict(list))
         never: dict[str, list[bool]] = defaultdict(list)
         for q in queries:
@@ -114,7 +121,7 @@ def main() -> None:
                           f"top={ranked[:5]} rel={sorted(relevant, reverse=True)[:5]}")
         store.close()
     names = list(systems)
-    print(f"{len(queries)} queries; recall@10 / precision@5 / MRR per category\n")
+    print(f"{len(queries)} queries ({args.split}); recall@10 / precision@5 / MRR per category\n")
     print("| category | n | " + " | ".join(names) + " |")
     print("|---|---|" + "---|" * len(names))
     order = [c for c in dict.fromkeys(q["category"] for q in queries) if c != "never"] + ["overall"]
@@ -122,7 +129,7 @@ def main() -> None:
         cells = []
         for name in names:
             rows = table[category][name]
-            r, p, m = (sum(x[i] for x in rows) / len(rows) for i in range(3))
+            r, p, m = (sum(x[i] for x in rows) / max(1, len(rows)) for i in range(3))
             cells.append(f"{r:.2f} / {p:.2f} / {m:.2f}")
         print(f"| {category} | {len(table[category][names[0]])} | " + " | ".join(cells) + " |")
     cells = [f"{sum(never[n])}/{len(never[n])} nothing found" for n in names]
