@@ -54,18 +54,33 @@ DAY_MONTH_YEAR = re.compile(
 MONTH_YEAR = re.compile(rf"\b(?:in\s+)?(?P<month>{MONTH_NAMES})\.?,?\s+(?P<year>(?:19|20)\d{{2}})\b", re.I)
 YEAR_ONLY = re.compile(r"\b(?:in\s+)?((?:19|20)\d{2})\b")
 RELATIVE = re.compile(r"\b(?:in\s+|during\s+)?(last|this|past)\s+(week|month|year|quarter)\b", re.I)
+# A point in time as a scope's bound: `2022`, `May 2023`, `Q3 2023`.
+POINT = rf"(?:(?P<{{n}}q>q[1-4])\s+|(?P<{{n}}m>{MONTH_NAMES})\.?\s+)?(?P<{{n}}y>(?:19|20)\d{{{{2}}}})"
+BETWEEN = re.compile(r"\b(?:between|from)\s+" + POINT.format(n="a") + r"\s+(?:and|to|until|-)\s+"
+                     + POINT.format(n="b") + r"\b", re.I)
+SCOPED = re.compile(r"\b(?P<op>since|after|before|until|prior\s+to|from)\s+" + POINT.format(n="a") + r"\b", re.I)
+QUARTER = re.compile(r"\b(?:in\s+|during\s+)?(?P<aq>q[1-4])\s+(?P<ay>(?:19|20)\d{2})\b", re.I)
+MINE = re.compile(r"^(?:what\s+(?:did|have|has)\s+i\s+(?:present(?:ed)?|add(?:ed)?|propose[d]?|brought\s+up|"
+                  r"bring\s+up)|(?:show\s+)?my\s+(?:items?|topics?|agenda\s+items?|presentations?))\b", re.I)
+RECENT = re.compile(r"\b(?:recently|lately|recent|latest|these\s+days|nowadays)\b", re.I)
 FULL_REF = re.compile(r"\b([\w.-]+)/([\w.-]+)#(\d+)\b")
 NUMBER_REF = re.compile(
     r"(?:\b(?P<repo>community|enhancements|kubernetes|k/k)\s+)?(?:\b(?P<what>pr|pull|pulls|issue|issues|kep|"
     r"pull\s+request)\s*[-#:]?\s*|#)(?P<n>\d{2,6})\b|\b(?P<bare>\d{4,6})\b", re.I)
 HANDLE = re.compile(r"(?<![\w@])@([A-Za-z0-9][\w-]*)")
-STOPWORDS = {
-    "a", "an", "the", "of", "on", "in", "at", "to", "for", "about", "we", "our", "us", "did", "do", "does",
-    "was", "were", "is", "are", "be", "been", "have", "has", "had", "what", "when", "who", "which", "where",
-    "how", "that", "this", "those", "these", "any", "anything", "news", "discuss", "discussed", "discussing",
-    "talk", "talked", "cover", "covered", "mention", "mentioned", "meeting", "meetings", "sig", "it", "there",
-    "ever", "last", "time", "please", "me", "and", "or", "with", "by", "from", "i", "you", "they", "again",
-    "updates", "update", "topic", "topics", "item", "items", "agenda", "regarding", "re", "ago", "sometime",
+STOPWORDS = {  # question words and the fillers around a topic in people's sentences
+    "a", "an", "the", "of", "on", "in", "at", "to", "for", "about", "we", "our", "us", "did", "do", "does", "was",
+    "were", "is", "are", "be", "been", "have", "has", "had", "what", "when", "who", "which", "where", "how", "that",
+    "this", "those", "these", "any", "anything", "news", "discuss", "discussed", "discussing", "talk", "talked",
+    "cover", "covered", "mention", "mentioned", "meeting", "meetings", "sig", "it", "there", "ever", "last", "time",
+    "please", "me", "and", "or", "with", "by", "from", "i", "you", "they", "again", "updates", "update", "topic",
+    "topics", "item", "items", "agenda", "regarding", "re", "ago", "sometime", "anyone", "anybody", "someone",
+    "somebody", "everyone", "bring", "brought", "bringing", "up", "decided", "decide",
+    "say", "said", "people", "remember", "recall", "discussion", "discussions", "conversation", "conversations",
+    "find", "looking", "look", "present", "presented", "presenting", "something", "can", "could", "would", "should",
+    "am", "its", "talking", "talks", "stuff", "thing", "things", "know", "tell", "show", "here", "some", "all",
+    "meet", "met", "being", "demo", "demoed", "think", "thought", "mentioning", "happened", "happen",
+    "covering", "folks", "team", "my", "mine", "ours", "whether", "if", "yet", "still",
 }
 REF_WORDS = {"pr", "pull", "pulls", "issue", "issues", "request"}
 
@@ -83,6 +98,8 @@ class DateRange:
 class Query:
     raw: str
     when: bool = False
+    recent: bool = False  # "recently", "lately": newest first, the last 12 months preferred
+    mine: bool = False  # "my items": the asker's own (search.py resolves who that is)
     terms: list[str] = field(default_factory=list)
     people: list[str] = field(default_factory=list)
     refs: list[str] = field(default_factory=list)
@@ -109,6 +126,10 @@ def parse_query(text: str, now: dt.datetime) -> Query:
         q.notes.append(f"Only the first {MAX_QUERY_CHARS} characters of the question were used.")
     rest = raw.strip().rstrip("?!. ")
     q.when = bool(WHEN_PREFIX.match(rest))
+    mine = MINE.match(rest)
+    if mine:
+        q.mine = True
+        rest = rest[mine.end():]
     m = PERSON_QUESTION.match(rest)
     if m:
         q.people.append(m.group("who").lower().lstrip("@"))
@@ -173,6 +194,7 @@ def _take_dates(rest: str, q: Query, today: dt.date) -> str:
         return " "
 
     rest = ISO_DATE.sub(iso, rest)
+    rest = _take_scopes(rest, q, today)
 
     def month_day(m: re.Match[str]) -> str:
         month = MONTHS[m.group("month").lower().rstrip(".")]
@@ -202,11 +224,16 @@ def _take_dates(rest: str, q: Query, today: dt.date) -> str:
                      "year": today.replace(month=1, day=1),
                      "quarter": today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)}[unit]
             q.dates.append(DateRange(start, today))
+        elif which == "last" and unit == "year":  # the calendar year before this one
+            q.dates.append(DateRange(dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31)))
         else:
             q.dates.append(DateRange(today - step, today))
         return " "
 
     rest = RELATIVE.sub(relative, rest)
+    if RECENT.search(rest):
+        q.recent = True
+        rest = RECENT.sub(" ", rest)
     if not q.dates:
         def year_only(m: re.Match[str]) -> str:
             year = int(m.group(1))
@@ -215,6 +242,47 @@ def _take_dates(rest: str, q: Query, today: dt.date) -> str:
 
         rest = YEAR_ONLY.sub(year_only, rest)
     return rest
+
+
+def _point(m: re.Match[str], n: str) -> DateRange:
+    """The span a scope bound names: a year, a month of a year, or a quarter of a year."""
+    year = int(m.group(f"{n}y"))
+    if m.group(f"{n}q"):
+        first = (int(m.group(f"{n}q")[1]) - 1) * 3 + 1
+        start = dt.date(year, first, 1)
+        return DateRange(start, start + relativedelta(months=3, days=-1))
+    if m.group(f"{n}m"):
+        start = dt.date(year, MONTHS[m.group(f"{n}m").lower()], 1)
+        return DateRange(start, start + relativedelta(months=1, days=-1))
+    return DateRange(dt.date(year, 1, 1), dt.date(year, 12, 31))
+
+
+def _take_scopes(rest: str, q: Query, today: dt.date) -> str:
+    """`between 2021 and 2022`, `since 2022`, `after May 2023`, `before 2021`, `in Q3 2023`."""
+    earliest = dt.date(FIRST_YEAR, 1, 1)
+
+    def between(m: re.Match[str]) -> str:
+        a, b = _point(m, "a"), _point(m, "b")
+        q.dates.append(DateRange(min(a.start, b.start), max(a.end, b.end)))
+        return " "
+
+    def scoped(m: re.Match[str]) -> str:
+        point, op = _point(m, "a"), " ".join(m.group("op").lower().split())
+        if op in ("since", "from"):
+            q.dates.append(DateRange(point.start, max(today, point.start)))
+        elif op == "after":
+            q.dates.append(DateRange(point.end + dt.timedelta(days=1), max(today, point.end + dt.timedelta(days=1))))
+        else:  # before, until, prior to
+            q.dates.append(DateRange(earliest, point.start - dt.timedelta(days=1)))
+        return " "
+
+    def quarter(m: re.Match[str]) -> str:
+        q.dates.append(_point(m, "a"))
+        return " "
+
+    rest = BETWEEN.sub(between, rest)
+    rest = SCOPED.sub(scoped, rest)
+    return QUARTER.sub(quarter, rest)
 
 
 def _safe_day(year: int, month: int, day: int) -> DateRange | None:

@@ -1,14 +1,19 @@
-"""Find agenda items for a question: typo-tolerant terms, acronyms, people, refs and dates.
+"""Find agenda items for a question, in the person's own words: graded, not all-or-nothing.
 
-How a question is matched (learned from Meilisearch and Typesense):
-- every term must match (AND); each term may match its exact word, its stem (FTS5 porter), a spelling
-  within 1 typo from 5 letters or 2 from 9 when the word itself is not in the notes, an acronym's long
-  form or the reverse, and the last term also as a prefix; `runtime class`, `runtime-class` and
-  `RuntimeClass` meet through the compound words indexed by text.index_text;
-- FTS5 (bm25 over the item's own text, its discussion, its people and its link refs, in that weight)
-  proposes candidates; rapidfuzz reranks by how well the item's own line matches;
-- hits are grouped by meeting; a term that matches nothing anywhere makes the answer "nothing found"
-  with "did you mean" words from the vocabulary, never a list of weak guesses.
+How a question is matched (learned from Meilisearch, Typesense and BM25):
+- the question is cut into terms (terms.py); words that carry no topic are dropped: question words and
+  fillers (query.py's list) and the words most common in these notes (in over a quarter of all items);
+- each term is weighted by how informative it is (idf), may match its stem, a spelling within 1 typo
+  from 5 letters or 2 from 9, a compound (`run time class`), a prefix (last word), and its other names
+  (acronyms, the glossary, long forms the notes define) at a lower weight;
+- FTS5 proposes candidates (items with every term, then items with any), and each candidate is scored
+  by how much of the question's weight it covers (in its own line, or in its discussion), how much its
+  meeting covers (two topics in one meeting beat one), whether the words stand side by side, bm25, and
+  how well its line reads like the question;
+- a question whose most informative words the notes never use is "nothing found" (with "did you mean"),
+  and one that no meeting covers whole says so ("Nothing matched all of …; closest:").
+People (a handle, a full name, a first name, a Slack user) go through the people directory, dates and
+scopes (`since 2022`, `recently`) through query.py.
 """
 
 from __future__ import annotations
@@ -22,28 +27,20 @@ from typing import Any
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from slackbot.glossary import expansions
+from slackbot.people import Directory, Form, SlackProfile
 from slackbot.query import Query, parse_query
 from slackbot.store import Store
+from slackbot.terms import Term, Vocabulary, phrase_terms, quote
 
 CANDIDATES = 400
 PLURAL = re.compile(r"\b(\w{3,}?)(?:es|s)\b")
-RELATIVE_CUTOFF = 0.3
-
-# Acronyms the notes use without spelling out; the notes' own "Long Form (LF)" pairs are added at load.
-GLOSSARY = {
-    "nfd": ["node feature discovery"], "npd": ["node problem detector"], "cri": ["container runtime interface"],
-    "kep": ["kubernetes enhancement proposal"], "gmsa": ["group managed service account"],
-    "userns": ["user namespace", "user namespaces"], "dra": ["dynamic resource allocation"],
-    "vpa": ["vertical pod autoscaler", "vertical pod autoscaling"], "hpa": ["horizontal pod autoscaler"],
-    "pleg": ["pod lifecycle event generator"], "csi": ["container storage interface"], "oom": ["out of memory"],
-    "cni": ["container network interface"], "cdi": ["container device interface"], "e2e": ["end to end"],
-    "psp": ["pod security policy"], "qos": ["quality of service"], "ga": ["general availability"],
-    "ipvs": ["ip virtual server"], "lts": ["long term support"], "numa": ["non uniform memory access"],
-    "gpu": ["graphics processing unit"], "oci": ["open container initiative"],
-    "crd": ["custom resource definition"], "kpi": ["key performance indicator"], "rc": ["release candidate"],
-    "vm": ["virtual machine"], "ci": ["continuous integration"], "ippr": ["in place pod resize"],
-    "pid": ["process id"],
-}
+COMMON_SHARE = 0.25  # a word in more than this share of all items names no topic
+UNKNOWN_SHARE = 0.4  # unknown words carrying this much of a question's weight: nothing found
+NOTHING_BELOW = 0.5  # no meeting covers this much of the question: nothing found
+OTHER_NAME = 0.85  # a term matched only through another name (glossary, acronym) counts this much
+IN_DISCUSSION = 0.75  # a term found only in the discussion under an item, not in its own line
+RECENT_DAYS = 365
 
 
 @dataclass
@@ -60,6 +57,7 @@ class Hit:
     cancelled: bool
     score: float
     context: str = ""
+    covered: set[str] = field(default_factory=set)  # the question's terms this item covers
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -77,6 +75,9 @@ class Answer:
     unmatched: list[str] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
     message: str = ""
+    partial: bool = False  # no meeting covers the whole question: these are the closest
+    missing: list[str] = field(default_factory=list)  # terms the best hit does not cover
+    interpreted: dict[str, Any] = field(default_factory=dict)
 
     @property
     def found(self) -> bool:
@@ -95,7 +96,7 @@ class Answer:
 
 
 class Searcher:
-    """Answers questions over one store; caches the vocabulary until the store's sources change."""
+    """Answers questions over one store; caches what it learns from the notes until the sources change."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -104,26 +105,40 @@ class Searcher:
         self.words: list[str] = []
         self.alphabetical: list[str] = []
         self.owners: dict[str, int] = {}
-        self.expansions: dict[str, list[str]] = {}
-        self.contractions: dict[tuple[str, ...], str] = {}
+        self.other_names: dict[str, list[str]] = {}
+        self.total = 1
+        self.common: set[str] = set()
+        self.directory = Directory([])
 
     def _refresh(self) -> None:
         version = tuple(self.store.db.execute(
-            "SELECT COUNT(*), MAX(id), MAX(ingested_at) FROM sources").fetchone())
+            "SELECT (SELECT COUNT(*) FROM sources), (SELECT MAX(id) FROM sources), (SELECT MAX(ingested_at) FROM"
+            " sources), (SELECT COUNT(*) FROM slack_people), (SELECT MAX(updated_at) FROM slack_people)").fetchone())
         if version == self._version:
             return
         self.vocab = self.store.vocabulary()
         self.words = sorted(self.vocab, key=lambda w: -self.vocab[w])
         self.alphabetical = sorted(self.vocab)
         self.owners = self.store.owner_names()
-        pairs = {(short, long) for short, longs in GLOSSARY.items() for long in longs} | self.store.acronyms()
-        self.expansions, self.contractions = {}, {}
-        for short, long in pairs:
-            self.expansions.setdefault(short, []).append(long)
-            self.contractions[tuple(long.split())] = short
+        self.total = max(1, self.store.agenda_item_count())
+        self.common = {w for w, df in self.vocab.items() if df > COMMON_SHARE * self.total}
+        self.other_names = expansions()
+        for short, long in self.store.acronyms():
+            self.other_names.setdefault(short, [])
+            self.other_names.setdefault(long, [])
+            if long not in self.other_names[short]:
+                self.other_names[short].append(long)
+            if short not in self.other_names[long]:
+                self.other_names[long].append(short)
+        forms = [Form(n, c, first, last) for n, c, first, last in self.store.owner_forms()]
+        self.directory = Directory(forms, [SlackProfile(*p) for p in self.store.profiles()])
         self._version = version
 
-    # -- term expansion -------------------------------------------------------------------------
+    def vocabulary(self) -> Vocabulary:
+        return Vocabulary(lambda w: self.vocab.get(w, 0), self.total, self.corrections, self._has_prefix,
+                          self.other_names)
+
+    # -- words ----------------------------------------------------------------------------------
     def typo_budget(self, word: str) -> int:
         return 0 if len(word) < 5 else 1 if len(word) < 9 else 2
 
@@ -142,155 +157,122 @@ class Searcher:
         found = process.extract(word, self.words, scorer=fuzz.ratio, score_cutoff=70, limit=10)
         return [f[0] for f in found if self.vocab.get(f[0], 0) > 1 and f[0] != word][:3]
 
-    def known(self, word: str) -> bool:
-        return word in self.vocab or (word.isdigit() and len(word) >= 3)
-
-    def alternatives(self, term: str, last: bool) -> list[str] | None:
-        """FTS5 alternatives for one term, or None when the term matches nothing in the notes."""
-        parts = [p for p in term.split("-") if p]
-        if len(parts) > 1:
-            joined = "".join(parts)
-            compound = ["(" + " AND ".join(_q(p) for p in parts) + ")"] if all(self.known(p) for p in parts) else []
-            compound += [_q(joined)] if self.known(joined) else []
-            return compound or None
-        alts: list[str] = []
-        if self.known(term):
-            alts.append(_q(term))
-            if self.vocab.get(term, 0) <= 2:  # a typo in the notes themselves: add the common spelling
-                alts += [_q(w) for w in self.corrections(term) if self.vocab.get(w, 0) >= 10 * self.vocab[term]]
-        else:
-            alts += [_q(w) for w in self.corrections(term)]
-            if _stem_known(term, self.vocab):
-                alts.append(_q(term))
-        for long in self.expansions.get(term, []):
-            alts.append(_q(long))
-        if last and len(term) >= 3 and term.isalpha():
-            at = bisect.bisect_right(self.alphabetical, term)
-            if at < len(self.alphabetical) and self.alphabetical[at].startswith(term):
-                alts.append(_q(term) + "*")
-        return alts or None
-
-    def canonical(self, term: str) -> str:
-        """The spelling a term most likely meant: itself if the notes use it, else its best correction."""
-        if self.known(term) or _stem_known(term, self.vocab) or "-" in term:
-            return term.replace("-", " ")
-        fixes = self.corrections(term)
-        return fixes[0] if fixes else term
-
-    def groups(self, terms: list[str]) -> tuple[list[str], list[str]]:
-        """AND-groups for the terms, and the terms that matched nothing."""
-        groups: list[str] = []
-        unmatched: list[str] = []
-        i = 0
-        while i < len(terms):
-            span = self._long_form_at(terms, i)
-            if span:
-                n, short = span
-                groups.append(f"({_q(' '.join(terms[i:i + n]))} OR {_q(short)})")
-                i += n
-                continue
-            term = terms[i]
-            nxt = terms[i + 1] if i + 1 < len(terms) else None
-            if nxt and (term + nxt) in self.vocab and term + nxt not in terms:
-                pair = f"({_q(term)} AND {_q(nxt)})" if self.known(term) and self.known(nxt) else ""
-                groups.append(f"({pair + ' OR ' if pair else ''}{_q(term + nxt)})")
-                i += 2
-                continue
-            alts = self.alternatives(term, last=i == len(terms) - 1)
-            if alts is None:
-                unmatched.append(term)
-            else:
-                groups.append("(" + " OR ".join(alts) + ")")
-            i += 1
-        return groups, unmatched
-
-    def _long_form_at(self, terms: list[str], i: int) -> tuple[int, str] | None:
-        for n in (5, 4, 3, 2):
-            short = self.contractions.get(tuple(terms[i:i + n])) if i + n <= len(terms) else None
-            if short:
-                return n, short
-        return None
+    def _has_prefix(self, word: str) -> bool:
+        at = bisect.bisect_right(self.alphabetical, word)
+        return at < len(self.alphabetical) and self.alphabetical[at].startswith(word)
 
     def person_names(self, who: str) -> list[str]:
-        """Owner names that a typed name refers to: exact, a word of it, a prefix, or one typo."""
+        """Owner forms a typed name refers to (people directory), else one typo away from a form."""
+        names = self.directory.resolve(who).forms
         who = who.lower().lstrip("@")
-        names = [n for n in self.owners if n == who or who in n.split() or (len(who) >= 4 and n.startswith(who))]
+        if not names:
+            names = [n for n in self.owners if who in n.split() or (len(who) >= 4 and n.startswith(who))]
         if not names and len(who) >= 5:
             names = [f[0] for f in process.extract(who, list(self.owners), scorer=OSA.distance, score_cutoff=1)]
-        return names
+        return [n for n in names if n in self.owners]
+
+    def _names_in(self, words: list[str]) -> tuple[list[str], list[str]]:
+        """Full names typed among the words (`dawn chen`, `sergey kanzhelev`): (other words, names)."""
+        rest: list[str] = []
+        names: list[str] = []
+        i = 0
+        while i < len(words):
+            for n in (3, 2):
+                span = " ".join(words[i:i + n])
+                if i + n <= len(words) and all(w.isalpha() for w in words[i:i + n]) \
+                        and span not in self.other_names and self._is_person(span):
+                    names.append(span)
+                    i += n
+                    break
+            else:
+                rest.append(words[i])
+                i += 1
+        return rest, names
+
+    def _is_person(self, span: str) -> bool:
+        found = self.directory.resolve(span)
+        return any(not r.startswith("first name") for r in found.reasons.values())
 
     # -- answering ------------------------------------------------------------------------------
-    def search(self, text: str, now: dt.datetime | None = None, limit: int = 10) -> Answer:
+    def search(self, text: str, now: dt.datetime | None = None, limit: int = 10,
+               me: tuple[str, str] | None = None) -> Answer:
+        """Answer a question. `me` is the asker (Slack user ID, name), for "my items"."""
         now = now or dt.datetime.now(dt.UTC)
         self._refresh()
         query = parse_query(text, now)
         answer = Answer(query)
-        if query.empty:
+        if query.mine and me:
+            query.people += [me[0]] + ([me[1]] if me[1] else [])
+        if query.empty and not query.people:
             answer.message = "Nothing to search for: type a topic, a person, a PR number or a date."
             return answer
-        terms = list(query.terms)
-        people_terms = [t for t in terms if t in self.owners and t not in self.vocab]
-        terms = [t for t in terms if t not in people_terms]
-        people = [n for who in [*query.people, *people_terms] for n in self.person_names(who)]
-        if (query.people or people_terms) and not people:
-            answer.unmatched += [*query.people, *people_terms]
-        groups, unmatched = self.groups(terms)
-        answer.unmatched += unmatched
+        words, typed_names = self._names_in(list(query.terms))
+        bare = words if words and (" ".join(words) in self.owners or all(w in self.owners for w in words)) else []
+        people = list(dict.fromkeys(n for who in [*query.people, *typed_names] for n in self.person_names(who)))
+        if (query.people or typed_names) and not people:
+            answer.unmatched += [*query.people, *typed_names]
+        vocab = self.vocabulary()
+        terms = phrase_terms(words, vocab)
+        topical = [t for t in terms if " " in t.word or t.word not in self.common]
+        terms = topical or terms  # the notes' most common words name no topic, unless they are all there is
+        answer.interpreted = {"terms": [t.corrected or t.word for t in terms], "people": people,
+                              "dates": [[r.start.isoformat(), r.end.isoformat()] for r in query.dates],
+                              "recent": query.recent}
+        unknown = [t for t in terms if not t.known]
+        weight = sum(t.weight for t in terms)
+        if unknown and (answer.unmatched or len(unknown) == len(terms)
+                        or sum(t.weight for t in unknown) >= UNKNOWN_SHARE * weight):
+            answer.unmatched += [t.word for t in unknown]
         if answer.unmatched:
             answer.suggestions = [s for w in answer.unmatched for s in self.suggest(w)]
             answer.message = "Nothing found for " + ", ".join(f"“{w}”" for w in answer.unmatched) + "."
             return answer
-        if people:
-            groups.append("(" + " OR ".join(f"people : {_q(n)}" for n in people) + ")")
-        scored = self._candidates(query, groups)
-        while not scored and len(groups) > 2 and len(terms) >= 3 and not people:
-            # A long question no single item answers whole: drop words from the end, as Meilisearch does.
-            answer.ignored.append(terms.pop())
-            groups, _ = self.groups(terms)
-            scored = self._candidates(query, groups)
-        scored = self._filter_dates(query, scored)
-        answer.hits = self._rank(query, [self.canonical(t) for t in terms], scored, limit)
-        if terms and not people and (" ".join(terms) in self.owners or all(t in self.owners for t in terms)):
-            answer.hits = self._owned_first(query, terms, answer.hits, limit)
-        if not answer.hits:
+        terms = [t for t in terms if t.known]
+        if unknown:
+            answer.ignored = [t.word for t in unknown]
+        scored = self._filter_dates(query, self._candidates(query, terms, people))
+        answer.hits, cover = self._rank(query, terms, scored, limit, now)
+        if terms and not people and bare:  # a bare name (`marquiz`, `dawn`): what they owned comes first
+            answer.hits = self._owned_first(query, [" ".join(bare), *bare], answer.hits, limit, now)
+            cover = 1.0
+        if not answer.hits or cover < NOTHING_BELOW:
+            answer.hits = []
             answer.message = "Nothing found" + (" in that period." if query.dates else ".")
+        elif cover < 0.999 and len(terms) > 1:
+            top = answer.hits[0]
+            answer.missing = [t.corrected or t.word for t in terms if t.word not in top.covered]
+            answer.partial = bool(answer.missing)
         return answer
 
-    def _owned_first(self, query: Query, terms: list[str], hits: list[Hit], limit: int) -> list[Hit]:
+    def _owned_first(self, query: Query, names: list[str], hits: list[Hit], limit: int, now: dt.datetime) -> list[Hit]:
         """A bare name (`marquiz`, `dawn`) lists what that person owned, newest first, then mentions."""
-        names = {n for t in [" ".join(terms), *terms] for n in self.person_names(t)}
-        group = "(" + " OR ".join(f"people : {_q(n)}" for n in sorted(names)) + ")"
-        owned = self._rank(query, [], self._filter_dates(query, self._candidates(query, [group])), limit)
+        forms = sorted({n for t in names for n in self.person_names(t)})
+        scored = self._filter_dates(query, self._candidates(query, [], forms))
+        owned, _ = self._rank(query, [], scored, limit, now)
         seen = {h.item_id for h in owned}
         return (owned + [h for h in hits if h.item_id not in seen])[: max(limit, len(owned))]
 
-    def phrases(self, terms: list[str]) -> list[str]:
-        """The typed words and their acronym/long-form twins, for scoring how well an item matches."""
-        base = " ".join(terms)
-        out = [base]
-        for t in terms:
-            out += [base.replace(t, long) for long in self.expansions.get(t, [])]
-        for long, short in self.contractions.items():
-            phrase = " ".join(long)
-            if phrase in base:
-                out.append(base.replace(phrase, short))
-        return list(dict.fromkeys(out))
-
-    def _candidates(self, query: Query, groups: list[str]) -> dict[int, float]:
+    def _candidates(self, query: Query, terms: list[Term], people: list[str]) -> dict[int, float]:
         """Candidate agenda items with a relevance in [0, 1] (bm25 normalised, or 1 for exact lookups)."""
         scored: dict[int, float] = {}
-        if groups:
-            rows = self.store.fts(" AND ".join(groups), CANDIDATES)
+        groups = ["(" + " OR ".join(t.fts) + ")" for t in terms]
+        who = "(" + " OR ".join(f"people : {quote(n)}" for n in people) + ")" if people else ""
+        if groups or who:
+            rows = self.store.fts(" AND ".join(groups + ([who] if who else [])), CANDIDATES)
+            if len(rows) < CANDIDATES and len(groups) > 1:
+                anyof = "(" + " OR ".join(groups) + ")" + (f" AND {who}" if who else "")
+                known = {i for i, _ in rows}
+                rows += [r for r in self.store.fts(anyof, CANDIDATES) if r[0] not in known]
             best = max((-r for _, r in rows), default=1.0) or 1.0
             scored = {item: max(-rank, 0.0) / best for item, rank in rows}
         if query.refs or query.numbers:
             by_ref = self.store.items_by_ref(query.refs, query.numbers, CANDIDATES)
-            in_text = [_q(n) for n in query.numbers] + [_q(r.replace("-", " ")) for r in query.refs
-                                                        if r.startswith("KEP-")]
+            in_text = [quote(n) for n in query.numbers] + [quote(r.replace("-", " ")) for r in query.refs
+                                                           if r.startswith("KEP-")]
             number_rows = self.store.fts(" OR ".join(in_text), CANDIDATES) if in_text else []
             ids = set(by_ref) | {i for i, _ in number_rows}
             scored = {i: 1.0 for i in ids} if not groups else {i: s for i, s in scored.items() if i in ids}
-        if not groups and not (query.refs or query.numbers) and query.dates:
+        if not groups and not who and not (query.refs or query.numbers) and query.dates:
             for r in query.dates:
                 scored.update({i: 1.0 for i in self.store.items_between(r.start, r.end, CANDIDATES)})
         return scored
@@ -306,34 +288,79 @@ class Searcher:
                 keep[item] = score
         return keep
 
-    def _rank(self, query: Query, terms: list[str], scored: dict[int, float], limit: int) -> list[Hit]:
+    def phrases(self, terms: list[Term]) -> list[str]:
+        """The question's words and the same with each term's other names, for proximity and similarity."""
+        words = [t.corrected or t.word for t in terms]
+        base = " ".join(words)
+        out = [base]
+        for i, t in enumerate(terms):
+            out += [" ".join([*words[:i], other, *words[i + 1:]]) for other in t.other[:4]]
+        return list(dict.fromkeys(out))
+
+    def _rank(self, query: Query, terms: list[Term], scored: dict[int, float], limit: int,
+              now: dt.datetime) -> tuple[list[Hit], float]:
+        """Hits in order and the best meeting coverage (1.0 for lookups by person, ref or date)."""
         if not scored:
-            return []
+            return [], 0.0
         texts = self.store.item_texts(list(scored))
-        phrase = " ".join(terms)
+        dates = self.store.item_dates(list(scored))
+        weight = sum(t.weight for t in terms) or 1.0
+        patterns = [t.patterns() for t in terms]
         variants = self.phrases(terms) if terms else []
-        adjacency = _phrase_pattern(variants) if len(variants) > 1 or len(terms) > 1 else None
+        adjacency = _phrase_pattern(variants) if len(terms) > 1 or len(variants) > 1 else None
+        covered: dict[int, dict[str, float]] = {}
+        for item in scored:
+            own, body, people = (x.lower() for x in texts.get(item, ("", "", "")))
+            found: dict[str, float] = {}
+            for term, (mine, other) in zip(terms, patterns, strict=True):
+                hit = 0.0
+                if mine and mine.search(own):
+                    hit = 1.0
+                elif other and other.search(own):
+                    hit = OTHER_NAME
+                elif mine and (mine.search(body) or mine.search(people)):
+                    hit = IN_DISCUSSION
+                elif other and (other.search(body) or other.search(people)):
+                    hit = IN_DISCUSSION * OTHER_NAME
+                if hit:
+                    found[term.word] = hit
+            covered[item] = found
+        by_meeting: dict[str | None, dict[str, float]] = {}
+        for item, found in covered.items():
+            merged = by_meeting.setdefault(dates.get(item), {})
+            for word, value in found.items():
+                merged[word] = max(merged.get(word, 0.0), value)
+        weights = {t.word: t.weight for t in terms}
+
+        def share(found: dict[str, float]) -> float:
+            return sum(weights[w] * v for w, v in found.items()) / weight if terms else 1.0
+
         ranked: list[tuple[float, int]] = []
-        together: set[int] = set()  # items where the words stand side by side (Meilisearch's proximity rule)
+        best_meeting = 0.0
         for item, relevance in scored.items():
-            own, body, _people = texts.get(item, ("", "", ""))
-            own, body = own.lower(), body.lower()
+            own, body, _people = (x.lower() for x in texts.get(item, ("", "", "")))
+            item_cover = share(covered[item])
+            meeting_cover = share(by_meeting.get(dates.get(item), {}))
+            best_meeting = max(best_meeting, meeting_cover)
             similarity = max((fuzz.token_set_ratio(p, own) / 100 for p in variants), default=1.0)
             adjacent = 0.0
-            if adjacency:  # the words side by side beat the words scattered
+            if adjacency:
                 adjacent = 1.0 if adjacency.search(own) else 0.6 if adjacency.search(body) else 0.0
-            if adjacent:
-                together.add(item)
-            ranked.append((0.4 * relevance + 0.3 * similarity + 0.3 * adjacent, item))
-        ranked.sort(key=lambda r: (r[1] not in together, -r[0]))
-        top = max(r[0] for r in ranked)
-        ranked = [r for r in ranked if r[0] >= RELATIVE_CUTOFF * top]
-        if not terms:  # a lookup by person, ref or date: newest first
-            dates = self.store.item_dates([i for _, i in ranked])
-            ranked.sort(key=lambda r: dates.get(r[1]) or "", reverse=True)
+            score = 0.45 * item_cover + 0.25 * meeting_cover + 0.12 * adjacent + 0.1 * relevance + 0.08 * similarity
+            ranked.append((score, item))
+        ranked.sort(key=lambda r: -r[0])
+        top = ranked[0][0]
+        ranked = [r for r in ranked if r[0] >= 0.6 * top] if terms else ranked
+        if not terms or query.recent:  # by person, ref or date, or "recently": newest first
+            soon = (now.date() - dt.timedelta(days=RECENT_DAYS)).isoformat()
+            ranked.sort(key=lambda r: ((dates.get(r[1]) or "") >= soon, dates.get(r[1]) or ""), reverse=True)
         chosen = ranked[: max(limit, 0)] if not query.when else ranked[:max(limit, 200)]
         rows = self.store.hits([i for _, i in chosen])
-        return [_hit(rows[i], s, phrase) for s, i in chosen if i in rows]
+        phrase = " ".join(t.corrected or t.word for t in terms)
+        hits = [_hit(rows[i], s, phrase) for s, i in chosen if i in rows]
+        for h in hits:
+            h.covered = set(covered.get(h.item_id, {}))
+        return hits, best_meeting if terms else 1.0
 
 
 def _hit(row: dict[str, Any], score: float, phrase: str) -> Hit:
@@ -352,16 +379,3 @@ def _phrase_pattern(phrases: list[str]) -> re.Pattern[str]:
         words = [re.escape(PLURAL.sub(r"\1", w)) + r"(?:e?s)?" for w in phrase.split()]
         alternatives.append(r"\b" + r"[\s-]+".join(words) + r"\b")
     return re.compile("|".join(alternatives))
-
-
-def _q(text: str) -> str:
-    """Quote a word or phrase for FTS5 MATCH so no user text is ever read as syntax."""
-    return '"' + text.replace('"', '""') + '"'
-
-
-def _stem_known(term: str, vocab: dict[str, int]) -> bool:
-    """True if a simple plural/verb form of the term is a known word (porter will match it)."""
-    for suffix in ("es", "s", "ed", "ing", "ers", "er"):
-        if term.endswith(suffix) and term[: -len(suffix)] in vocab:
-            return True
-    return False

@@ -320,6 +320,29 @@ class Store:
     def owner_names(self) -> dict[str, int]:
         return {r[0]: r[1] for r in self.db.execute("SELECT name, COUNT(*) FROM owners GROUP BY name").fetchall()}
 
+    def owner_forms(self) -> list[tuple[str, int, str, str]]:
+        """(name, items, first date, last date) of every owner form in the notes, for the people directory."""
+        rows = self.db.execute(
+            """SELECT o.name, COUNT(*), MIN(m.date), MAX(m.date) FROM owners o JOIN items i ON i.id = o.item_id
+               JOIN meetings m ON m.id = i.meeting_id GROUP BY o.name""").fetchall()
+        return [(r[0], int(r[1]), r[2] or "", r[3] or "") for r in rows]
+
+    def agenda_item_count(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM agenda_fts").fetchone()[0])
+
+    def save_profile(self, user_id: str, real_name: str, display_name: str) -> None:
+        """Remember a Slack user's names (from users.info) for the people directory."""
+        with self.write() as db:
+            db.execute(
+                "INSERT INTO slack_people (user_id, real_name, display_name, updated_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT(user_id) DO UPDATE SET real_name = excluded.real_name,"
+                " display_name = excluded.display_name, updated_at = excluded.updated_at",
+                [user_id, real_name[:200], display_name[:200], _now()])
+
+    def profiles(self) -> list[tuple[str, str, str]]:
+        return [(r[0], r[1], r[2]) for r in self.db.execute(
+            "SELECT user_id, real_name, display_name FROM slack_people").fetchall()]
+
     def items_by_ref(self, refs: Sequence[str], numbers: Sequence[str], limit: int) -> list[int]:
         """Agenda items linking to any of the refs, or whose link ref ends in one of the numbers."""
         clauses, params = [], []
