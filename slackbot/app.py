@@ -41,6 +41,7 @@ ACTIONS = {"more_results", "share_reply", "open_add_item", REMOVE_ACTION}  # rem
 REMOVE_ACTIONS = re.compile(rf"^{REMOVE_ACTION}(?::\d+)?$")
 EVENTS = {"app_home_opened", "app_mention"}
 MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+USER_MENTION = re.compile(r"<@([UW][A-Z0-9]{2,20})(?:\|[^>]*)?>")
 BUSY = "signode is busy right now; nothing was done. Please try again in a minute."
 Clock = Callable[[], dt.datetime]
 
@@ -121,22 +122,31 @@ def register(app: App, commands: Commands, clock: Clock, socket_mode: bool = Fal
             log.info("slack request kind=%s name=%s user=%s via=socket", kind, name, user)
             next()
 
+    names: dict[str, str] = {}
+
     def actor(client: WebClient, user_id: str, name: str = "") -> Actor:
+        """Who is asking: time zone and name from users.info (once per user), remembered in the people
+        directory so "my items" and "@U123" find their items under the names the notes use."""
         if user_id and user_id not in zones:
             try:
-                info = client.users_info(user=user_id)
-                zones[user_id] = info["user"].get("tz") or "UTC"
-                name = name or info["user"].get("real_name") or info["user"].get("name") or ""
+                user = client.users_info(user=user_id)["user"]
+                zones[user_id] = user.get("tz") or "UTC"
+                profile = user.get("profile") or {}
+                real = user.get("real_name") or profile.get("real_name") or ""
+                display = profile.get("display_name") or user.get("name") or ""
+                names[user_id] = real or display
+                commands.store.save_profile(user_id, real, display)
             except SlackApiError as exc:
                 log.warning("users.info failed for %s: %s", user_id, exc.response.get("error"))
                 zones[user_id] = "UTC"
-        return Actor(user_id, name or user_id, zones.get(user_id, "UTC"))
+        return Actor(user_id, name or names.get(user_id) or user_id, zones.get(user_id, "UTC"))
 
     @app.command(COMMAND)
     def slash_command(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         ack()
         who = actor(client, body.get("user_id", ""), body.get("user_name", ""))
-        reply = commands.handle(body.get("text", ""), clock(), actor=who, request_key=body.get("trigger_id"))
+        text = USER_MENTION.sub(r"@\1", body.get("text", ""))  # `<@U123|name>` -> `@U123`: a person, not a ping
+        reply = commands.handle(text, clock(), actor=who, request_key=body.get("trigger_id"))
         _respond(respond, response_type="ephemeral", **render_reply(reply, viewer=who.user_id))
 
     @app.action("more_results")
@@ -233,7 +243,8 @@ def register(app: App, commands: Commands, clock: Clock, socket_mode: bool = Fal
     def app_mention(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
         if body.get("event_id") and not commands.agenda.first_time(body["event_id"]):
             return  # a retry of an event already answered
-        text = MENTION.sub(" ", event.get("text", ""))
+        text = MENTION.sub(" ", event.get("text", ""), count=1)  # the bot's own mention
+        text = USER_MENTION.sub(r"@\1", text)
         who = actor(client, event.get("user", ""))
         reply = commands.handle(text, clock(), actor=who, request_key=f"event:{body.get('event_id', '')}")
         client.chat_postMessage(channel=event["channel"], thread_ts=event.get("thread_ts") or event["ts"],

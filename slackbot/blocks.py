@@ -130,6 +130,8 @@ def render_reply(reply: Reply, shared: bool = False, viewer: str = "") -> dict[s
     if reply.kind == "meeting" and reply.data.get("url"):
         top += " · " + link(reply.data["url"], "notes")
     blocks: list[Block] = [mrkdwn(top)]
+    if reply.data.get("sparkline"):
+        blocks.append(context(f"Meetings per year: `{escape(reply.data['sparkline'])}`"))
     body = entry_blocks(reply)
     room = MAX_BLOCKS - 4
     if len(body) > room:

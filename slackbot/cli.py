@@ -175,9 +175,10 @@ def meeting(ctx: Context, date: str, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("query", nargs=-1)
-@click.option("--json", "as_json", is_flag=True, help="Print hits as a JSON array.")
+@click.option("--json", "as_json", is_flag=True,
+              help='Print one JSON object: {"query", "interpreted", "nothing_found", "partial", "hits": [...]}.')
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000), help="Most hits to print.")
-@click.option("--queries", type=click.File("r"), help="Run one query per line of FILE (with --json: one array "
+@click.option("--queries", type=click.File("r"), help="Run one query per line of FILE (with --json: one object "
               "per line), in one process.")
 @click.option("--now", "now_text", metavar="ISO", help="Pretend it is this instant (for 'last week').")
 @pass_ctx
@@ -200,16 +201,45 @@ def search(ctx: Context, query: tuple[str, ...], as_json: bool, limit: int, quer
     for text in texts:
         answer = searcher.search(text, now, limit)
         if as_json:
-            click.echo(json.dumps([h.as_dict() for h in answer.hits], ensure_ascii=False))
+            click.echo(json.dumps(answer.as_dict(), ensure_ascii=False))
             continue
         if not answer.found:
             tip = f" Did you mean: {', '.join(dict.fromkeys(answer.suggestions))}?" if answer.suggestions else ""
             click.echo(f"{answer.message}{tip}")
             continue
+        if answer.partial:
+            click.echo(f"Nothing matched all of “{' '.join(answer.interpreted.get('terms', []))}” (no meeting had "
+                       f"“{'”, “'.join(answer.missing)}”); closest:")
         for hit in answer.hits:
             owners = f" [{', '.join(hit.owners)}]" if hit.owners else ""
             click.echo(f"{hit.date or 'undated':<11} {hit.text}{owners}")
             click.echo(f"{'':<11} {hit.url}")
+
+
+@cli.command()
+@click.argument("name", nargs=-1, required=True)
+@pass_ctx
+def people(ctx: Context, name: tuple[str, ...]) -> None:
+    """Show which names in the notes signode takes to mean this person, and why.
+
+    NAME is a handle, a full name, a first name or a Slack user ID seen by the bot.
+
+    Example:
+
+        signode people Sergey Kanzhelev
+        signode people @dchen1107
+    """
+    from slackbot.search import Searcher
+
+    searcher = Searcher(ctx.store)
+    searcher.search("x")  # loads the directory from the notes and the Slack profiles seen
+    found = searcher.directory.describe(" ".join(name))
+    if not found:
+        raise click.ClickException(f"no one called {' '.join(name)!r} in the notes")
+    click.echo(f"“{' '.join(name)}” is, in the notes:")
+    for form, why, seen in found:
+        where = f"{seen.count} items, {seen.first[:4]}–{seen.last[:4]}" if seen and seen.first else "not an owner"
+        click.echo(f"  {form:<28} {where:<22} {why}")
 
 
 @cli.command()

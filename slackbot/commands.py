@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dateutil import parser as dateparser
 from rapidfuzz import fuzz
 
+from slackbot.charts import sparkline
 from slackbot.groups import Group, default_group
 from slackbot.markdown import agenda_markdown
 from slackbot.search import Answer, Hit, Searcher
@@ -84,6 +85,8 @@ class Reply:
     def as_text(self) -> str:
         """The reply for a terminal: plain lines, no markup."""
         lines = [_plain(self.headline_text())]
+        if self.data.get("sparkline"):
+            lines.append(f"Meetings per year: {self.data['sparkline']}")
         last_date: object = object()
         for e in self.entries:
             if e.date != last_date and self.kind in ("when", "search", "meeting"):
@@ -144,7 +147,7 @@ class Commands:
         verb = word.lower()
         if not text or verb in ("help", "-h", "--help", "?"):
             return Reply("help", HELP)
-        if verb in ("agenda", "next"):
+        if verb in ("agenda", "next") and not DATE_REQUEST.match(text):
             return self.next_agenda(now, actor)
         if verb == "add":
             return self.add(rest, now, actor, request_key)
@@ -153,21 +156,32 @@ class Commands:
         if verb in ("cancel", "uncancel"):
             return self.cancel(rest, now, actor, undo=verb == "uncancel")
         if verb == "search":
-            return self.search(rest, now, page, when=False) if rest else Reply("help", "Search for what?\n" + HELP)
+            return self.search(rest, now, page, when=False, actor=actor) if rest \
+                else Reply("help", "Search for what?\n" + HELP)
         if verb in ("when", "timeline"):
             topic = re.sub(r"^(was|were|did|is)\s+", "", rest, flags=re.I)
-            return self.search("when " + (rest or ""), now, page, when=True) if topic else Reply("help", HELP)
+            return self.search("when " + (rest or ""), now, page, when=True, actor=actor) if topic \
+                else Reply("help", HELP)
         if verb in ("meeting", "on"):
             return self.meeting(rest)
-        return self.search(text, now, page, when=None)
+        asked = DATE_REQUEST.match(text)
+        if asked and parse_day(asked.group("day")):
+            return self.meeting(asked.group("day"))
+        return self.search(text, now, page, when=None, actor=actor)
 
-    def search(self, text: str, now: dt.datetime, page: int = 0, when: bool | None = None) -> Reply:
-        answer = self.searcher.search(text, now, limit=MAX_RESULTS)
+    def search(self, text: str, now: dt.datetime, page: int = 0, when: bool | None = None,
+               actor: Actor | None = None) -> Reply:
+        me = (actor.user_id, actor.name) if actor and actor.user_id != "cli" else None
+        answer = self.searcher.search(text, now, limit=MAX_RESULTS, me=me)
         is_when = answer.query.when if when is None else when
         if not answer.found:
             return self._nothing(answer)
         reply = self._timeline(answer, text, page) if is_when else self._results(answer, text, page)
         reply.timeline = is_when
+        if answer.partial:  # say so before the closest matches, never present them as the answer
+            reply.headline = "Nothing matched all of “{}” (no meeting had “{}”); closest: " + reply.headline
+            reply.args = (" ".join(answer.interpreted.get("terms", [])), "”, “".join(answer.missing), *reply.args)
+            reply.data["partial"] = True
         return reply
 
     def page_of(self, query: str, timeline: bool, page: int, now: dt.datetime) -> Reply:
@@ -207,9 +221,13 @@ class Commands:
                 headline += ". Best matches: " + ", ".join(f"*{d}*" for d in best)
         else:
             headline = "“{}” is only in undated sections (such as Future)"
+        per_year: dict[int, int] = {}
+        for d in dated:
+            per_year[int(d[:4])] = per_year.get(int(d[:4]), 0) + 1
         return Reply("when", headline, [Entry.from_hit(h) for h in shown], _ignored(answer), query, page,
                      len(firsts), {"first": min(dated) if dated else None, "last": max(dated) if dated else None,
-                                   "meetings": len(dated)}, args=(topic,))
+                                   "meetings": len(dated), "per_year": per_year,
+                                   "sparkline": sparkline(per_year)}, args=(topic,))
 
     def meeting(self, text: str) -> Reply:
         day = parse_day(text)
@@ -334,6 +352,11 @@ class Commands:
             return Reply("help", "Only the person who added an item can remove it.")
         self.agenda.remove(item.id)
         return Reply("removed", "Removed “{}” from the agenda for " + item.meeting_date + ".", args=(item.text,))
+
+
+DATE_REQUEST = re.compile(
+    r"^(?:(?:the\s+)?(?:agenda|notes|minutes|meeting\s+notes)\s+(?:for|from|of|on)|what\s+happened\s+(?:on|at)|"
+    r"what\s+was\s+on\s+the\s+agenda\s+(?:for|on))\s+(?P<day>.{4,40}?)\s*\??$", re.I)
 
 
 def describe_time(start: dt.datetime, viewer_tz: str) -> str:

@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from rapidfuzz.distance import OSA
+
 MIN_REMAINDER = 1
 
 
@@ -95,7 +97,23 @@ class Directory:
                 match.add(n, f"Slack profile of {profile.user_id}") if n in self.forms else None
         for name in names:
             self._resolve_name(name, match)
+        for name in list(match.forms):  # a full name found from a handle brings its own forms
+            if " " in name and name not in names:
+                self._resolve_name(name, match)
+        self._spellings(match)
         return match
+
+    def _spellings(self, match: Match) -> None:
+        """E-mails and one-letter misspellings of the handles already found (`sergeykanzelev`)."""
+        handles = [f for f in match.forms if " " not in f and "@" not in f and len(f) >= 8]
+        locals_ = {f for f in match.forms if "@" not in f}
+        for form in self.forms:
+            if form in match.reasons:
+                continue
+            if "@" in form and form.split("@", 1)[0] in locals_:
+                match.add(form, f"e-mail of {form.split('@', 1)[0]}")
+            elif " " not in form and any(OSA.distance(form, h) == 1 for h in handles if abs(len(h) - len(form)) <= 1):
+                match.add(form, "one letter from a handle of the same person")
 
     def _resolve_name(self, name: str, match: Match) -> None:
         squashed = _squash(name)
@@ -125,9 +143,9 @@ class Directory:
         if lone is None or len(first) < 3:
             return
         mine = [self.forms[f] for f in match.forms if f in self.forms]
-        others = [f for f in self.forms.values()
-                  if f.name.split()[0] == first and " " in f.name and f.name != full and f.name not in match.reasons]
-        others += [f for f in self.forms.values() if " " not in f.name and f.name != first
+        others = [f for f in self.forms.values() if f.count >= 2  # a form seen once may be a slip ("sergey recommends")
+                  and f.name.split()[0] == first and " " in f.name and f.name != full and f.name not in match.reasons]
+        others += [f for f in self.forms.values() if " " not in f.name and f.name != first and f.count >= 2
                    and f.name not in match.reasons and f.name.startswith(first) and len(f.name) > len(first) + 1]
         overlapping = [o for o in others if _overlaps(o, lone)]
         if not mine or overlapping:

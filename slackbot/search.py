@@ -60,6 +60,7 @@ class Hit:
     covered: set[str] = field(default_factory=set)  # the question's terms this item covers
 
     def as_dict(self) -> dict[str, Any]:
+        """One hit for `search --json` (every field a person sees, plus the score)."""
         return {
             "date": self.date, "meeting": self.meeting, "text": self.text, "owners": self.owners,
             "links": self.links, "url": self.url, "cancelled": self.cancelled, "score": round(self.score, 2),
@@ -82,6 +83,12 @@ class Answer:
     @property
     def found(self) -> bool:
         return bool(self.hits)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The whole answer for `search --json`: how the question was read, whether anything matched."""
+        return {"query": self.query.raw, "interpreted": self.interpreted, "nothing_found": not self.hits,
+                "partial": self.partial, "missing": self.missing, "message": self.message,
+                "suggestions": list(dict.fromkeys(self.suggestions)), "hits": [h.as_dict() for h in self.hits]}
 
     def meetings(self) -> list[tuple[str | None, list[Hit]]]:
         """Hits grouped by meeting date, in the order of each meeting's best hit."""
@@ -203,6 +210,9 @@ class Searcher:
         answer = Answer(query)
         if query.mine and me:
             query.people += [me[0]] + ([me[1]] if me[1] else [])
+        elif query.mine and not query.terms:
+            answer.message = "“My items” needs to know who you are: ask in Slack, or name the person."
+            return answer
         if query.empty and not query.people:
             answer.message = "Nothing to search for: type a topic, a person, a PR number or a date."
             return answer
@@ -231,13 +241,15 @@ class Searcher:
         if unknown:
             answer.ignored = [t.word for t in unknown]
         scored = self._filter_dates(query, self._candidates(query, terms, people))
-        answer.hits, cover = self._rank(query, terms, scored, limit, now)
+        answer.hits, cover, seen = self._rank(query, terms, scored, limit, now)
         if terms and not people and bare:  # a bare name (`marquiz`, `dawn`): what they owned comes first
             answer.hits = self._owned_first(query, [" ".join(bare), *bare], answer.hits, limit, now)
             cover = 1.0
         if not answer.hits or cover < NOTHING_BELOW:
             answer.hits = []
-            answer.message = "Nothing found" + (" in that period." if query.dates else ".")
+            nowhere = [t.corrected or t.word for t in terms if t.word not in seen]
+            answer.message = ("Nothing found for " + ", ".join(f"“{w}”" for w in nowhere) if nowhere and terms
+                              else "Nothing found") + (" in that period." if query.dates else ".")
         elif cover < 0.999 and len(terms) > 1:
             top = answer.hits[0]
             answer.missing = [t.corrected or t.word for t in terms if t.word not in top.covered]
@@ -248,7 +260,7 @@ class Searcher:
         """A bare name (`marquiz`, `dawn`) lists what that person owned, newest first, then mentions."""
         forms = sorted({n for t in names for n in self.person_names(t)})
         scored = self._filter_dates(query, self._candidates(query, [], forms))
-        owned, _ = self._rank(query, [], scored, limit, now)
+        owned, _, _ = self._rank(query, [], scored, limit, now)
         seen = {h.item_id for h in owned}
         return (owned + [h for h in hits if h.item_id not in seen])[: max(limit, len(owned))]
 
@@ -298,10 +310,11 @@ class Searcher:
         return list(dict.fromkeys(out))
 
     def _rank(self, query: Query, terms: list[Term], scored: dict[int, float], limit: int,
-              now: dt.datetime) -> tuple[list[Hit], float]:
-        """Hits in order and the best meeting coverage (1.0 for lookups by person, ref or date)."""
+              now: dt.datetime) -> tuple[list[Hit], float, set[str]]:
+        """Hits in order, the best meeting coverage (1.0 for lookups by person, ref or date), and the
+        terms that any candidate covers at all."""
         if not scored:
-            return [], 0.0
+            return [], 0.0, set()
         texts = self.store.item_texts(list(scored))
         dates = self.store.item_dates(list(scored))
         weight = sum(t.weight for t in terms) or 1.0
@@ -360,7 +373,8 @@ class Searcher:
         hits = [_hit(rows[i], s, phrase) for s, i in chosen if i in rows]
         for h in hits:
             h.covered = set(covered.get(h.item_id, {}))
-        return hits, best_meeting if terms else 1.0
+        seen = {w for found in covered.values() for w in found}
+        return hits, best_meeting if terms else 1.0, seen
 
 
 def _hit(row: dict[str, Any], score: float, phrase: str) -> Hit:

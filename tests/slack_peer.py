@@ -49,6 +49,7 @@ class SlackPeer(Loopback):
         self.delay: dict[str, float] = {}
         self.triggers: set[str] = set()
         self.user_tz = "Europe/Berlin"
+        self.profiles: dict[str, dict[str, str]] = {}  # user ID -> {"real_name", "display_name"} for users.info
         self.ws_url = ""
         self.lock = threading.Condition()
         peer = self
@@ -186,8 +187,11 @@ class SlackPeer(Loopback):
             view = json.loads(view) if isinstance(view, str) else view
             return {"ok": True, "view": {**(view or {}), "id": "V0001"}}
         if method == "users.info":
-            return {"ok": True, "user": {"id": body.get("user"), "name": "someone", "real_name": "Some One",
-                                         "tz": self.user_tz, "tz_offset": 3600}}
+            names = self.profiles.get(str(body.get("user")), {"real_name": "Some One", "display_name": "someone"})
+            return {"ok": True, "user": {"id": body.get("user"), "name": "someone", "real_name": names["real_name"],
+                                         "tz": self.user_tz, "tz_offset": 3600,
+                                         "profile": {"real_name": names["real_name"],
+                                                     "display_name": names["display_name"]}}}
         if method == "conversations.info":
             channel = str(body.get("channel", ""))
             if channel.startswith("CNOSCOPE"):

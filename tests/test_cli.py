@@ -90,7 +90,10 @@ def test_meeting_shows_items_owners_links(db: Path) -> None:
 
 def test_search_json_shape(db: Path) -> None:
     code, out = run(db, "search", "--json", "sidecar")
-    hits = json.loads(out)
+    answer = json.loads(out)
+    assert answer["query"] == "sidecar" and answer["nothing_found"] is False and answer["partial"] is False
+    assert answer["interpreted"]["terms"] == ["sidecar"]
+    hits = answer["hits"]
     assert code == 0 and len(hits) == 1
     hit = hits[0]
     assert {"date", "meeting", "text", "owners", "links", "url", "cancelled", "score"} <= set(hit)
@@ -106,7 +109,8 @@ def test_search_queries_file_gives_one_array_per_line(db: Path, tmp_path: Path) 
     code, out = run(db, "search", "--json", "--queries", str(queries))
     lines = [json.loads(line) for line in out.splitlines()]
     assert code == 0 and len(lines) == 3
-    assert [len(x) for x in lines] == [1, 0, 0]
+    assert [len(x["hits"]) for x in lines] == [1, 0, 0]
+    assert [x["nothing_found"] for x in lines] == [False, True, True]
 
 
 def test_search_nothing_found_says_so(db: Path) -> None:

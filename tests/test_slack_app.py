@@ -337,3 +337,14 @@ def test_a_crafted_button_value_can_only_search(server: Running, value: str) -> 
     time.sleep(0.3)
     assert agenda.count() == count
     assert not [c for c in server.peer.calls if "crafted item" in json.dumps(c.body) and "Added" in json.dumps(c.body)]
+
+
+def test_my_items_and_a_mentioned_person_use_their_slack_profile(server: Running) -> None:
+    """users.info names join the people directory: "my items" and "what did @U… present" find the notes' forms."""
+    server.peer.profiles["U0SERGEY"] = {"real_name": "Sergey Kanzhelev", "display_name": "Sergey"}
+    command(server.url, "my items", server.peer.response_url("mine"), user="U0SERGEY")
+    mine = texts(server.peer.wait_for(lambda: server.peer.responses("mine"))[0].body)
+    assert "agenda items in" in mine and "_(sergeykanzhelev)_" in mine and "_(sergey)_" in mine
+    command(server.url, "what did <@U0SERGEY|sergey> present", server.peer.response_url("theirs"))
+    theirs = texts(server.peer.wait_for(lambda: server.peer.responses("theirs"))[0].body)
+    assert "_(sergeykanzhelev)_" in theirs and "<@U0SERGEY" not in theirs
