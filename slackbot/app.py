@@ -41,7 +41,6 @@ ACTIONS = {"more_results", "share_reply", "open_add_item", REMOVE_ACTION}  # rem
 REMOVE_ACTIONS = re.compile(rf"^{REMOVE_ACTION}(?::\d+)?$")
 EVENTS = {"app_home_opened", "app_mention"}
 MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
-USER_MENTION = re.compile(r"<@([UW][A-Z0-9]{2,20})(?:\|[^>]*)?>")
 BUSY = "signode is busy right now; nothing was done. Please try again in a minute."
 Clock = Callable[[], dt.datetime]
 
@@ -145,8 +144,7 @@ def register(app: App, commands: Commands, clock: Clock, socket_mode: bool = Fal
     def slash_command(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         ack()
         who = actor(client, body.get("user_id", ""), body.get("user_name", ""))
-        text = USER_MENTION.sub(r"@\1", body.get("text", ""))  # `<@U123|name>` -> `@U123`: a person, not a ping
-        reply = commands.handle(text, clock(), actor=who, request_key=body.get("trigger_id"))
+        reply = commands.handle(body.get("text", ""), clock(), actor=who, request_key=body.get("trigger_id"))
         _respond(respond, response_type="ephemeral", **render_reply(reply, viewer=who.user_id))
 
     @app.action("more_results")
@@ -243,8 +241,7 @@ def register(app: App, commands: Commands, clock: Clock, socket_mode: bool = Fal
     def app_mention(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
         if body.get("event_id") and not commands.agenda.first_time(body["event_id"]):
             return  # a retry of an event already answered
-        text = MENTION.sub(" ", event.get("text", ""), count=1)  # the bot's own mention
-        text = USER_MENTION.sub(r"@\1", text)
+        text = MENTION.sub(" ", event.get("text", ""), count=1)  # the bot's own; others name people
         who = actor(client, event.get("user", ""))
         reply = commands.handle(text, clock(), actor=who, request_key=f"event:{body.get('event_id', '')}")
         client.chat_postMessage(channel=event["channel"], thread_ts=event.get("thread_ts") or event["ts"],

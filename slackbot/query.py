@@ -112,8 +112,12 @@ class Query:
         return not (self.terms or self.people or self.refs or self.numbers or self.dates)
 
 
+SLACK_USER = re.compile(r"<@([UW][A-Z0-9]{2,20})(?:\|[^<>]{0,80})?>")
+
+
 def sanitise(text: str) -> str:
-    """Drop control characters and cap the length; what is left is safe to parse."""
+    """Drop control characters, read Slack's `<@U123|name>` as the person `@U123`, cap the length."""
+    text = SLACK_USER.sub(r"@\1", text)
     text = "".join(c if c.isprintable() else " " for c in text)
     return " ".join(text.split())[:MAX_QUERY_CHARS]
 

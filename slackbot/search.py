@@ -18,7 +18,6 @@ scopes (`since 2022`, `recently`) through query.py.
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from slackbot import lexicon
 from slackbot.glossary import expansions
 from slackbot.people import Directory, Form, SlackProfile
 from slackbot.query import Query, parse_query
@@ -108,9 +108,7 @@ class Searcher:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._version: tuple[Any, ...] | None = None
-        self.vocab: dict[str, int] = {}
-        self.words: list[str] = []
-        self.alphabetical: list[str] = []
+        self._df: dict[str, int] = {}
         self.owners: dict[str, int] = {}
         self.other_names: dict[str, list[str]] = {}
         self.total = 1
@@ -118,17 +116,22 @@ class Searcher:
         self.directory = Directory([])
 
     def _refresh(self) -> None:
+        """Reload what is learned from the notes when a source or a Slack profile changed.
+
+        Cheap whatever the corpus size (the cold start of `signode search`): word frequencies and the
+        typo index stay in SQLite (lexicon.py) and are asked per word; only owners and acronyms load.
+        """
         version = tuple(self.store.db.execute(
             "SELECT (SELECT COUNT(*) FROM sources), (SELECT MAX(id) FROM sources), (SELECT MAX(ingested_at) FROM"
             " sources), (SELECT COUNT(*) FROM slack_people), (SELECT MAX(updated_at) FROM slack_people)").fetchone())
         if version == self._version:
             return
-        self.vocab = self.store.vocabulary()
-        self.words = sorted(self.vocab, key=lambda w: -self.vocab[w])
-        self.alphabetical = sorted(self.vocab)
-        self.owners = self.store.owner_names()
-        self.total = max(1, self.store.agenda_item_count())
-        self.common = {w for w, df in self.vocab.items() if df > COMMON_SHARE * self.total}
+        conn = self.store.db.conn
+        self._df = {}
+        forms = [Form(n, c, first, last) for n, c, first, last in lexicon.owner_stats(conn)]
+        self.owners = {f.name: f.count for f in forms}
+        self.total = max(1, lexicon.agenda_items(conn))
+        self.common = lexicon.common(conn, COMMON_SHARE * self.total)
         self.other_names = expansions()
         for short, long in self.store.acronyms():
             self.other_names.setdefault(short, [])
@@ -137,36 +140,44 @@ class Searcher:
                 self.other_names[short].append(long)
             if short not in self.other_names[long]:
                 self.other_names[long].append(short)
-        forms = [Form(n, c, first, last) for n, c, first, last in self.store.owner_forms()]
         self.directory = Directory(forms, [SlackProfile(*p) for p in self.store.profiles()])
         self._version = version
 
+    def df(self, word: str) -> int:
+        """How many agenda items use the word (0 if none), remembered until the notes change."""
+        if word not in self._df:
+            self._df.update({word: 0, **lexicon.frequencies(self.store.db.conn, [word])})
+        return self._df[word]
+
     def vocabulary(self) -> Vocabulary:
-        return Vocabulary(lambda w: self.vocab.get(w, 0), self.total, self.corrections, self._has_prefix,
-                          self.other_names)
+        return Vocabulary(self.df, self.total, self.corrections, self._has_prefix, self.other_names)
 
     # -- words ----------------------------------------------------------------------------------
     def typo_budget(self, word: str) -> int:
         return 0 if len(word) < 5 else 1 if len(word) < 9 else 2
 
     def corrections(self, word: str) -> list[str]:
-        """Vocabulary words within the typo budget, closest and most frequent first."""
+        """Words of the notes within the typo budget, closest and most frequent first (from the typo index)."""
         budget = self.typo_budget(word)
         if budget == 0 or not word.isalpha():
             return []
-        found = process.extract(word, self.words, scorer=OSA.distance, score_cutoff=budget, limit=8)
-        found = [f for f in found if f[0][:1] == word[:1] or f[1] <= 1]
-        found.sort(key=lambda f: (f[1], -self.vocab.get(f[0], 0)))
-        return [f[0] for f in found[:4]]
+        near = lexicon.near(self.store.db.conn, word, budget)
+        found = [(w, OSA.distance(word, w)) for w in near if w != word]
+        found = [(w, d) for w, d in found if d <= budget and (w[:1] == word[:1] or d <= 1)]
+        found.sort(key=lambda f: (f[1], -near[f[0]]))
+        self._df.update(near)
+        return [w for w, _ in found[:4]]
 
     def suggest(self, word: str) -> list[str]:
         """Looser neighbours for "did you mean", only among words used more than once."""
-        found = process.extract(word, self.words, scorer=fuzz.ratio, score_cutoff=70, limit=10)
-        return [f[0] for f in found if self.vocab.get(f[0], 0) > 1 and f[0] != word][:3]
+        if len(word) < 4 or not word.isalpha():
+            return []
+        near = lexicon.near(self.store.db.conn, word, 2)
+        scored = [(fuzz.ratio(word, w), w) for w, df in near.items() if df > 1 and w != word]
+        return [w for score, w in sorted(scored, reverse=True) if score >= 70][:3]
 
     def _has_prefix(self, word: str) -> bool:
-        at = bisect.bisect_right(self.alphabetical, word)
-        return at < len(self.alphabetical) and self.alphabetical[at].startswith(word)
+        return lexicon.has_prefix(self.store.db.conn, word)
 
     def person_names(self, who: str) -> list[str]:
         """Owner forms a typed name refers to (people directory), else one typo away from a form."""
@@ -257,10 +268,16 @@ class Searcher:
         return answer
 
     def _owned_first(self, query: Query, names: list[str], hits: list[Hit], limit: int, now: dt.datetime) -> list[Hit]:
-        """A bare name (`marquiz`, `dawn`) lists what that person owned, newest first, then mentions."""
+        """A bare name (`marquiz`, `dawn`) lists what that person owned, newest first, then mentions;
+        items under the very form typed come before those under the person's other forms."""
         forms = sorted({n for t in names for n in self.person_names(t)})
-        scored = self._filter_dates(query, self._candidates(query, [], forms))
-        owned, _, _ = self._rank(query, [], scored, limit, now)
+        typed = [n for n in names if n in self.owners]
+        owned: list[Hit] = []
+        for group in ([typed, [f for f in forms if f not in typed]] if typed else [forms]):
+            if group:
+                found, _, _ = self._rank(query, [], self._filter_dates(query, self._candidates(query, [], group)),
+                                         limit, now)
+                owned += [h for h in found if h.item_id not in {o.item_id for o in owned}]
         seen = {h.item_id for h in owned}
         return (owned + [h for h in hits if h.item_id not in seen])[: max(limit, len(owned))]
 

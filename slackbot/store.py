@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlite_utils
 
-from slackbot import schema
+from slackbot import lexicon, schema
 from slackbot.errors import ConfigError
 from slackbot.notes import Document, Item
 from slackbot.text import acronym_pairs, index_text, strip_urls, vocabulary
@@ -115,6 +115,8 @@ class Store:
                     continue  # another process applied it while we waited for the write lock
                 for statement in by_name[name].statements():
                     db.execute(statement)
+                if name == "0005_lexicon.sql":  # the typo index of an existing database, built once
+                    lexicon.rebuild_keys(db.conn)
                 db.execute("INSERT OR IGNORE INTO migrations VALUES (?, ?)", [name, _now()])
         return pending
 
@@ -148,7 +150,9 @@ class Store:
             self.touch_source(record.uri, record.etag, record.last_modified)
             return stats
         with self.write() as db:
+            owners_before: list[str] = []
             if existing:
+                owners_before = lexicon.remove_source(db.conn, existing["id"])
                 self._delete_source(db, existing["id"])
             source_id = db.execute(
                 "INSERT INTO sources (uri, name, title, year, web_url, sha256, etag, last_modified, ingested_at)"
@@ -173,6 +177,10 @@ class Store:
             pairs = set().union(*(acronym_pairs(t) for t in texts)) if texts else set()
             db.conn.executemany("INSERT OR IGNORE INTO acronyms (source_id, short, long) VALUES (?, ?, ?)",
                                 [(source_id, short, long) for short, long in pairs])
+            owners_now = [r[0] for r in db.execute(
+                "SELECT DISTINCT o.name FROM owners o JOIN items i ON i.id = o.item_id JOIN meetings m"
+                " ON m.id = i.meeting_id WHERE m.source_id = ?", [source_id]).fetchall()]
+            lexicon.add_source(db.conn, int(source_id or 0), stats.items, owners_before + owners_now)
         return stats
 
     def dated_meeting_count(self, source_id: int) -> int:
@@ -304,8 +312,8 @@ class Store:
 
     # -- search support -------------------------------------------------------------------------
     def vocabulary(self) -> dict[str, int]:
-        """Every indexed word with its document frequency over all sources."""
-        return {r[0]: r[1] for r in self.db.execute("SELECT word, SUM(df) FROM vocab GROUP BY word").fetchall()}
+        """Every indexed word with its document frequency over all sources (aggregated at ingest)."""
+        return {r[0]: r[1] for r in self.db.execute("SELECT word, df FROM words").fetchall()}
 
     def fts(self, match: str, limit: int) -> list[tuple[int, float]]:
         """(agenda item id, bm25) for an FTS5 MATCH expression built by search.py from quoted terms."""
@@ -322,13 +330,10 @@ class Store:
 
     def owner_forms(self) -> list[tuple[str, int, str, str]]:
         """(name, items, first date, last date) of every owner form in the notes, for the people directory."""
-        rows = self.db.execute(
-            """SELECT o.name, COUNT(*), MIN(m.date), MAX(m.date) FROM owners o JOIN items i ON i.id = o.item_id
-               JOIN meetings m ON m.id = i.meeting_id GROUP BY o.name""").fetchall()
-        return [(r[0], int(r[1]), r[2] or "", r[3] or "") for r in rows]
+        return lexicon.owner_stats(self.db.conn)
 
     def agenda_item_count(self) -> int:
-        return int(self.db.execute("SELECT COUNT(*) FROM agenda_fts").fetchone()[0])
+        return lexicon.agenda_items(self.db.conn)
 
     def save_profile(self, user_id: str, real_name: str, display_name: str) -> None:
         """Remember a Slack user's names (from users.info) for the people directory."""

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from slackbot.errors import ConfigError
+from slackbot.schema import migrations
 from slackbot.store import Store
 from tests.conftest import ROOT
 
@@ -82,7 +83,7 @@ def test_two_stores_opening_a_new_file_together_apply_each_migration_once(tmp_pa
     errors = [p.communicate(timeout=60)[1] for p in procs]
     assert all(p.returncode == 0 for p in procs), errors
     names = [r[0] for r in sqlite3.connect(path).execute("SELECT name FROM migrations ORDER BY name")]
-    assert names == ["0001_notes.sql", "0002_agenda.sql", "0003_schedule.sql", "0004_people.sql"]
+    assert names == [m.name for m in migrations()] and len(names) >= 5
 
 
 def _read_only_mount_works(folder: Path) -> bool:

@@ -346,5 +346,5 @@ def test_my_items_and_a_mentioned_person_use_their_slack_profile(server: Running
     mine = texts(server.peer.wait_for(lambda: server.peer.responses("mine"))[0].body)
     assert "agenda items in" in mine and "_(sergeykanzhelev)_" in mine and "_(sergey)_" in mine
     command(server.url, "what did <@U0SERGEY|sergey> present", server.peer.response_url("theirs"))
-    theirs = texts(server.peer.wait_for(lambda: server.peer.responses("theirs"))[0].body)
-    assert "_(sergeykanzhelev)_" in theirs and "<@U0SERGEY" not in theirs
+    theirs = server.peer.wait_for(lambda: server.peer.responses("theirs"))[0].body
+    assert "_(sergeykanzhelev)_" in texts(theirs) and "<@U0SERGEY" not in rendered(theirs)
