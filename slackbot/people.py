@@ -82,10 +82,19 @@ class Directory:
     def __init__(self, forms: list[Form], profiles: list[SlackProfile] | None = None) -> None:
         self.forms = {f.name: f for f in forms}
         self.profiles = {p.user_id.lower(): p for p in profiles or []}
+        self.by_initial: dict[str, list[str]] = {}  # every handle derivation starts with the first name's initial
+        for name in self.forms:
+            self.by_initial.setdefault(name[:1], []).append(name)
+        self._cache: dict[str, Match] = {}
 
     def resolve(self, typed: str) -> Match:
         """The owner forms a typed name (handle, full name, first name, Slack ID) refers to, with reasons."""
         typed = " ".join(typed.lower().lstrip("@").split())
+        if typed not in self._cache:
+            self._cache[typed] = self._resolve(typed)
+        return self._cache[typed]
+
+    def _resolve(self, typed: str) -> Match:
         match = Match()
         if not typed:
             return match
@@ -117,13 +126,14 @@ class Directory:
 
     def _resolve_name(self, name: str, match: Match) -> None:
         squashed = _squash(name)
-        for form in self.forms:
+        same_initial = self.by_initial.get(name[:1], [])
+        for form in same_initial:
             if form == name:
                 match.add(form, "written this way in the notes")
-            elif _squash(form) == squashed and len(squashed) >= 4:
+            elif len(squashed) >= 4 and _squash(form) == squashed:
                 match.add(form, "the same letters without spaces")
         if " " in name:
-            for form in self.forms:
+            for form in same_initial:
                 reason = handle_reason(name, form)
                 if reason and form not in match.reasons:
                     match.add(form, f"handle: {reason}")

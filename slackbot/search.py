@@ -34,6 +34,8 @@ from slackbot.store import Store
 from slackbot.terms import Term, Vocabulary, phrase_terms, quote
 
 CANDIDATES = 400
+RANKED = 150  # candidates scored in Python: the best by bm25 when FTS5 proposes more
+FINE_RANKED = 60  # of those, the best by coverage get proximity and likeness scores too
 PLURAL = re.compile(r"\b(\w{3,}?)(?:es|s)\b")
 COMMON_SHARE = 0.25  # a word in more than this share of all items names no topic
 UNKNOWN_SHARE = 0.4  # unknown words carrying this much of a question's weight: nothing found
@@ -293,7 +295,8 @@ class Searcher:
                 known = {i for i, _ in rows}
                 rows += [r for r in self.store.fts(anyof, CANDIDATES) if r[0] not in known]
             best = max((-r for _, r in rows), default=1.0) or 1.0
-            scored = {item: max(-rank, 0.0) / best for item, rank in rows}
+            keep = CANDIDATES if query.when else max(RANKED, limit)  # a timeline wants every meeting
+            scored = {item: max(-rank, 0.0) / best for item, rank in rows[:keep]}
         if query.refs or query.numbers:
             by_ref = self.store.items_by_ref(query.refs, query.numbers, CANDIDATES)
             in_text = [quote(n) for n in query.numbers] + [quote(r.replace("-", " ")) for r in query.refs
@@ -335,23 +338,20 @@ class Searcher:
         texts = self.store.item_texts(list(scored))
         dates = self.store.item_dates(list(scored))
         weight = sum(t.weight for t in terms) or 1.0
-        patterns = [t.patterns() for t in terms]
-        variants = self.phrases(terms) if terms else []
+        matchers = [t.matcher() for t in terms]
+        variants = self.phrases(terms)[:3] if terms else []
         adjacency = _phrase_pattern(variants) if len(terms) > 1 or len(variants) > 1 else None
         covered: dict[int, dict[str, float]] = {}
+        lowered: dict[int, tuple[str, str]] = {}
         for item in scored:
-            own, body, people = (x.lower() for x in texts.get(item, ("", "", "")))
+            own, body, people = texts.get(item, ("", "", ""))
+            own, rest = own.lower(), f"{body} {people}".lower()
+            lowered[item] = (own, rest)
             found: dict[str, float] = {}
-            for term, (mine, other) in zip(terms, patterns, strict=True):
-                hit = 0.0
-                if mine and mine.search(own):
-                    hit = 1.0
-                elif other and other.search(own):
-                    hit = OTHER_NAME
-                elif mine and (mine.search(body) or mine.search(people)):
-                    hit = IN_DISCUSSION
-                elif other and (other.search(body) or other.search(people)):
-                    hit = IN_DISCUSSION * OTHER_NAME
+            for term, matcher in zip(terms, matchers, strict=True):
+                hit = matcher.score(own, OTHER_NAME)
+                if hit < 1.0:
+                    hit = max(hit, IN_DISCUSSION * matcher.score(rest, OTHER_NAME))
                 if hit:
                     found[term.word] = hit
             covered[item] = found
@@ -368,16 +368,20 @@ class Searcher:
         ranked: list[tuple[float, int]] = []
         best_meeting = 0.0
         for item, relevance in scored.items():
-            own, body, _people = (x.lower() for x in texts.get(item, ("", "", "")))
             item_cover = share(covered[item])
             meeting_cover = share(by_meeting.get(dates.get(item), {}))
             best_meeting = max(best_meeting, meeting_cover)
+            ranked.append((0.45 * item_cover + 0.25 * meeting_cover + 0.1 * relevance, item))
+        ranked.sort(key=lambda r: -r[0])
+        finer = []  # proximity and likeness only decide among the best: they cost most per item
+        for score, item in ranked[:FINE_RANKED]:
+            own, body = lowered[item]
             similarity = max((fuzz.token_set_ratio(p, own) / 100 for p in variants), default=1.0)
             adjacent = 0.0
             if adjacency:
                 adjacent = 1.0 if adjacency.search(own) else 0.6 if adjacency.search(body) else 0.0
-            score = 0.45 * item_cover + 0.25 * meeting_cover + 0.12 * adjacent + 0.1 * relevance + 0.08 * similarity
-            ranked.append((score, item))
+            finer.append((score + 0.12 * adjacent + 0.08 * similarity, item))
+        ranked = finer + ranked[FINE_RANKED:]
         ranked.sort(key=lambda r: -r[0])
         top = ranked[0][0]
         ranked = [r for r in ranked if r[0] >= 0.6 * top] if terms else ranked

@@ -34,8 +34,48 @@ class Term:
     def known(self) -> bool:
         return bool(self.fts)
 
-    def patterns(self) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
-        return _pattern(self.own), _pattern(self.other)
+    def matcher(self) -> Matcher:
+        return Matcher(_Forms.of(self.own), _Forms.of(self.other))
+
+
+@dataclass(frozen=True)
+class _Forms:
+    """Word forms as two patterns: the first stems as plain literals (fast to scan for), and the whole
+    forms, tried only where a literal starts a word."""
+
+    literal: re.Pattern[str]
+    full: re.Pattern[str]
+
+    @classmethod
+    def of(cls, forms: list[str]) -> _Forms | None:
+        forms = [f for f in dict.fromkeys(forms) if f.split()]
+        if not forms:
+            return None
+        firsts = sorted({stem(f.split()[0]) for f in forms}, key=len, reverse=True)
+        full = re.compile("|".join(_form_regex(f) for f in forms))
+        return cls(re.compile("|".join(re.escape(f) for f in firsts)), full)
+
+    def found(self, text: str) -> bool:
+        for m in self.literal.finditer(text):
+            start = m.start()
+            if (start == 0 or not text[start - 1].isalnum()) and self.full.match(text, start):
+                return True
+        return False
+
+
+@dataclass(frozen=True)
+class Matcher:
+    """Tells whether a text has a term in the person's own words (1.0) or only under another name."""
+
+    own: _Forms | None
+    other: _Forms | None
+
+    def score(self, text: str, other_weight: float) -> float:
+        if self.own and self.own.found(text):
+            return 1.0
+        if self.other and self.other.found(text):
+            return other_weight
+        return 0.0
 
 
 def stem(word: str) -> str:
@@ -47,14 +87,10 @@ def stem(word: str) -> str:
 
 
 def _form_regex(form: str) -> str:
-    """A word or phrase as a regex: each word by its stem, words joined with or without a space or hyphen."""
+    """A word or phrase as a regex: each word by its stem, words joined with or without a space or hyphen
+    (matched where a word starts; see _Forms.found)."""
     words = [re.escape(stem(w)) + r"\w*" for w in form.split()]
-    return r"(?<![a-z0-9])" + r"[\s-]*".join(words)
-
-
-def _pattern(forms: list[str]) -> re.Pattern[str] | None:
-    forms = [f for f in dict.fromkeys(forms) if f]
-    return re.compile("|".join(_form_regex(f) for f in forms)) if forms else None
+    return r"[\s-]*".join(words)
 
 
 def idf(df: int, total: int) -> float:
