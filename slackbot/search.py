@@ -253,7 +253,7 @@ class Searcher:
         terms = [t for t in terms if t.known]
         if unknown:
             answer.ignored = [t.word for t in unknown]
-        scored = self._filter_dates(query, self._candidates(query, terms, people))
+        scored = self._filter_dates(query, self._candidates(query, terms, people, limit))
         answer.hits, cover, seen = self._rank(query, terms, scored, limit, now)
         if terms and not people and bare:  # a bare name (`marquiz`, `dawn`): what they owned comes first
             answer.hits = self._owned_first(query, [" ".join(bare), *bare], answer.hits, limit, now)
@@ -283,7 +283,7 @@ class Searcher:
         seen = {h.item_id for h in owned}
         return (owned + [h for h in hits if h.item_id not in seen])[: max(limit, len(owned))]
 
-    def _candidates(self, query: Query, terms: list[Term], people: list[str]) -> dict[int, float]:
+    def _candidates(self, query: Query, terms: list[Term], people: list[str], limit: int = RANKED) -> dict[int, float]:
         """Candidate agenda items with a relevance in [0, 1] (bm25 normalised, or 1 for exact lookups)."""
         scored: dict[int, float] = {}
         groups = ["(" + " OR ".join(t.fts) + ")" for t in terms]
