@@ -295,7 +295,7 @@ class Searcher:
                 known = {i for i, _ in rows}
                 rows += [r for r in self.store.fts(anyof, CANDIDATES) if r[0] not in known]
             best = max((-r for _, r in rows), default=1.0) or 1.0
-            keep = CANDIDATES if query.when else max(RANKED, limit)  # a timeline wants every meeting
+            keep = CANDIDATES if query.when else max(RANKED, 2 * limit)  # a timeline wants every meeting
             scored = {item: max(-rank, 0.0) / best for item, rank in rows[:keep]}
         if query.refs or query.numbers:
             by_ref = self.store.items_by_ref(query.refs, query.numbers, CANDIDATES)
