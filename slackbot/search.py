@@ -384,7 +384,7 @@ class Searcher:
         ranked = finer + ranked[FINE_RANKED:]
         ranked.sort(key=lambda r: -r[0])
         top = ranked[0][0]
-        ranked = [r for r in ranked if r[0] >= 0.6 * top] if terms else ranked
+        ranked = [r for r in ranked if r[0] >= 0.4 * top] if terms else ranked
         if not terms or query.recent:  # by person, ref or date, or "recently": newest first
             soon = (now.date() - dt.timedelta(days=RECENT_DAYS)).isoformat()
             ranked.sort(key=lambda r: ((dates.get(r[1]) or "") >= soon, dates.get(r[1]) or ""), reverse=True)

@@ -170,12 +170,13 @@ def phrase_terms(words: list[str], vocab: Vocabulary) -> list[Term]:
     that the notes also write joined (`run time class` -> `runtimeclass`, `graceful node shutdown` ->
     `GracefulNodeShutdown`); such a term matches the words side by side or the joined word."""
     terms: list[Term] = []
+    fixed = [w if vocab.known(w) or "-" in w else (vocab.corrections(w)[:1] or [w])[0] for w in words]
     i = 0
     while i < len(words):
         for n in (5, 4, 3, 2):
             if i + n > len(words):
                 continue
-            pieces = [p for w in words[i:i + n] for p in w.split("-") if p]
+            pieces = [p for w in fixed[i:i + n] for p in w.split("-") if p]  # `grcaeful shutdwon` is a name too
             phrase, joined = " ".join(pieces), "".join(pieces)
             glossary = phrase in vocab.other_names
             compound = n <= 3 and joined.isalnum() and vocab.df(joined) > 0
