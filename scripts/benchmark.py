@@ -48,7 +48,7 @@ def new_word(word: str, copy: int) -> str:
     return word[:j] + LETTERS[(h >> 21) % 26] + word[j:]
 
 
-def synthetic_corpus(out: Path, scale: int, corpus: Path, new_share: float = 0.2) -> list[Path]:
+def synthetic_corpus(out: Path, scale: int, corpus: Path, new_share: float = 0.22) -> list[Path]:
     """`scale` copies of every notes file, each in its own folder, so each is its own source.
 
     The copies keep their dates (the parser reads 19xx/20xx years only), so the index holds `scale` times

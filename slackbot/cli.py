@@ -278,7 +278,7 @@ def ask(ctx: Context, text: tuple[str, ...], blocks: bool, page: int, now_text: 
               type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False))
 @click.option("--sync-minutes", default=15, show_default=True, type=click.IntRange(0, 10080),
               help="Re-ingest the groups' notes sources this often, in a child process (0: never).")
-@click.option("--workers", default=32, show_default=True, type=click.IntRange(1, 512),
+@click.option("--workers", default=64, show_default=True, type=click.IntRange(1, 512),
               help="Listener threads; when all are busy, new requests are told to try again.")
 @click.option("--read-timeout", default=10.0, show_default=True, type=click.FloatRange(0.5, 300),
               help="HTTP mode: seconds a client may take to send a request's headers, and again its body.")

@@ -17,15 +17,11 @@ from dataclasses import dataclass, field
 from slackbot.errors import NotesError
 from slackbot.links import Link, extract_links
 from slackbot.owners import extract_owners
+from slackbot.text import MONTHS
 
 MAX_BYTES = 20 * 1024 * 1024
 YEAR_ROLLBACK_DAYS = 180
 
-MONTHS = {
-    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
-    "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9, "sept": 9,
-    "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
-}
 
 # `Dec 13`, `Dec. 9`, `Feb7`, `Nov 24th, 2020`, `February 25,2020`, `Dec 22 & 29, 2020 Cancelled`,
 # and the stray `\`1` that once stood before `Oct 29, 2024`.

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from dateutil.relativedelta import relativedelta
 
 from slackbot.links import BARE_URL, classify, clean_url
-from slackbot.notes import MONTHS
+from slackbot.text import MONTHS
 
 MAX_QUERY_CHARS = 500
 FIRST_YEAR = 2014

@@ -123,12 +123,12 @@ class Searcher:
         Cheap whatever the corpus size (the cold start of `signode search`): word frequencies and the
         typo index stay in SQLite (lexicon.py) and are asked per word; only owners and acronyms load.
         """
-        version = tuple(self.store.db.execute(
+        version = tuple(self.store.conn.execute(
             "SELECT (SELECT COUNT(*) FROM sources), (SELECT MAX(id) FROM sources), (SELECT MAX(ingested_at) FROM"
             " sources), (SELECT COUNT(*) FROM slack_people), (SELECT MAX(updated_at) FROM slack_people)").fetchone())
         if version == self._version:
             return
-        conn = self.store.db.conn
+        conn = self.store.conn
         self._df = {}
         forms = [Form(n, c, first, last) for n, c, first, last in lexicon.owner_stats(conn)]
         self.owners = {f.name: f.count for f in forms}
@@ -148,7 +148,7 @@ class Searcher:
     def df(self, word: str) -> int:
         """How many agenda items use the word (0 if none), remembered until the notes change."""
         if word not in self._df:
-            self._df.update({word: 0, **lexicon.frequencies(self.store.db.conn, [word])})
+            self._df.update({word: 0, **lexicon.frequencies(self.store.conn, [word])})
         return self._df[word]
 
     def vocabulary(self) -> Vocabulary:
@@ -163,7 +163,7 @@ class Searcher:
         budget = self.typo_budget(word)
         if budget == 0 or not word.isalpha():
             return []
-        near = lexicon.near(self.store.db.conn, word, budget)
+        near = lexicon.near(self.store.conn, word, budget)
         found = [(w, OSA.distance(word, w)) for w in near if w != word]
         found = [(w, d) for w, d in found if d <= budget and (w[:1] == word[:1] or d <= 1)]
         found.sort(key=lambda f: (f[1], -near[f[0]]))
@@ -174,12 +174,12 @@ class Searcher:
         """Looser neighbours for "did you mean", only among words used more than once."""
         if len(word) < 4 or not word.isalpha():
             return []
-        near = lexicon.near(self.store.db.conn, word, 2)
+        near = lexicon.near(self.store.conn, word, 2)
         scored = [(fuzz.ratio(word, w), w) for w, df in near.items() if df > 1 and w != word]
         return [w for score, w in sorted(scored, reverse=True) if score >= 70][:3]
 
     def _has_prefix(self, word: str) -> bool:
-        return lexicon.has_prefix(self.store.db.conn, word)
+        return lexicon.has_prefix(self.store.conn, word)
 
     def person_names(self, who: str) -> list[str]:
         """Owner forms a typed name refers to (people directory), else one typo away from a form."""
@@ -367,9 +367,11 @@ class Searcher:
 
         ranked: list[tuple[float, int]] = []
         best_meeting = 0.0
+        meeting_of: dict[int, float] = {}  # how much of the question the item's meeting touched at all
         for item, relevance in scored.items():
             item_cover = share(covered[item])
             meeting_cover = share(by_meeting.get(dates.get(item), {}))
+            meeting_of[item] = share({w: 1.0 for w in by_meeting.get(dates.get(item), {})})
             best_meeting = max(best_meeting, meeting_cover)
             ranked.append((0.45 * item_cover + 0.25 * meeting_cover + 0.1 * relevance, item))
         ranked.sort(key=lambda r: -r[0])
@@ -385,6 +387,9 @@ class Searcher:
         ranked.sort(key=lambda r: -r[0])
         top = ranked[0][0]
         ranked = [r for r in ranked if r[0] >= 0.4 * top] if terms else ranked
+        if query.when and terms:  # a timeline counts the meetings that covered the question, not near misses
+            whole = max(meeting_of.values())
+            ranked = [r for r in ranked if meeting_of[r[1]] >= 0.9 * whole]
         if not terms or query.recent:  # by person, ref or date, or "recently": newest first
             soon = (now.date() - dt.timedelta(days=RECENT_DAYS)).isoformat()
             ranked.sort(key=lambda r: ((dates.get(r[1]) or "") >= soon, dates.get(r[1]) or ""), reverse=True)

@@ -14,14 +14,16 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from slackbot import lexicon, schema
 from slackbot.errors import ConfigError
-from slackbot.notes import Document, Item
 from slackbot.text import acronym_pairs, index_text, strip_urls, vocabulary
+
+if TYPE_CHECKING:  # sqlite-utils (writes) and the parser load only when needed: searching starts faster
+    import sqlite_utils
+
+    from slackbot.notes import Document, Item
 
 
 @dataclass
@@ -68,30 +70,44 @@ class Store:
                 raise ConfigError(f"database folder {parent} does not exist")
             schema.check_file(file)
         self._local = threading.local()
-        self._memory: sqlite_utils.Database | None = None
+        self._memory: sqlite3.Connection | None = None
         self.migrate()
 
     # -- connections and migrations -------------------------------------------------------------
     @property
-    def db(self) -> sqlite_utils.Database:
+    def conn(self) -> sqlite3.Connection:
+        """This thread's connection (one per thread: Bolt runs listeners on a pool)."""
         if self.path == ":memory:":
             if self._memory is None:
-                conn = sqlite3.connect(":memory:", check_same_thread=False)
-                conn.execute("PRAGMA foreign_keys = ON")
-                self._memory = sqlite_utils.Database(conn)
+                self._memory = sqlite3.connect(":memory:", check_same_thread=False)
+                self._memory.execute("PRAGMA foreign_keys = ON")
             return self._memory
-        db = getattr(self._local, "db", None)
-        if db is None:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
             conn, read_only = schema.connect(self.path)
             self.read_only = self.read_only or read_only
-            db = sqlite_utils.Database(conn)
-            self._local.db = db
+            self._local.conn = conn
+        return conn
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """The same connection through sqlite-utils, for writing (imported on first use)."""
+        import sqlite_utils
+
+        db = getattr(self._local, "db", None) if self.path != ":memory:" else getattr(self, "_memory_db", None)
+        if db is None or db.conn is not self.conn:
+            db = sqlite_utils.Database(self.conn)
+            if self.path == ":memory:":
+                self._memory_db = db
+            else:
+                self._local.db = db
         return db
 
     def close(self) -> None:
-        db = getattr(self._local, "db", None)
-        if db is not None:
-            db.close()
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
             self._local.db = None
 
     def migrate(self) -> list[str]:
@@ -99,14 +115,16 @@ class Store:
 
         Refuses (ConfigError, nothing written) a file of another program or of a newer signode.
         """
-        db = self.db
-        pending = schema.check_schema(db.conn, self.path)
+        pending = schema.check_schema(self.conn, self.path)
         if self.read_only:
             if pending:
                 raise ConfigError(f"{self.path} is read-only and its schema needs upgrading ({pending[0]})")
             return []
-        if self.path != ":memory:" and db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            db.enable_wal()
+        if self.path != ":memory:" and self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            self.db.enable_wal()
+        if not pending:
+            return []
+        db = self.db
         by_name = {m.name: m for m in schema.migrations()}
         for name in pending:
             with self.write():
@@ -134,7 +152,10 @@ class Store:
             db.execute("COMMIT")
 
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
-        return [dict(row) for row in self.db.query(sql, params)]
+        """Rows as dicts, on a plain connection (reads need no sqlite-utils)."""
+        cursor = self.conn.execute(sql, params)
+        names = [d[0] for d in cursor.description or []]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     # -- ingest ---------------------------------------------------------------------------------
     def source(self, uri: str) -> dict[str, Any] | None:
@@ -184,7 +205,7 @@ class Store:
         return stats
 
     def dated_meeting_count(self, source_id: int) -> int:
-        row = self.db.execute("SELECT COUNT(*) FROM meetings WHERE source_id = ? AND date IS NOT NULL",
+        row = self.conn.execute("SELECT COUNT(*) FROM meetings WHERE source_id = ? AND date IS NOT NULL",
                               [source_id]).fetchone()
         return int(row[0])
 
@@ -243,7 +264,7 @@ class Store:
         rows: dict[int | None, dict[str, Any]] = {}
 
         def merge(sql: str, *columns: str) -> None:
-            for r in self.db.execute(sql).fetchall():
+            for r in self.conn.execute(sql).fetchall():
                 y = int(r[0]) if r[0] else None
                 row = rows.setdefault(y, {"year": y, "meetings": 0, "cancelled": 0, "items": 0, "links": 0})
                 row.update(zip(columns, r[1:], strict=True))
@@ -313,27 +334,27 @@ class Store:
     # -- search support -------------------------------------------------------------------------
     def vocabulary(self) -> dict[str, int]:
         """Every indexed word with its document frequency over all sources (aggregated at ingest)."""
-        return {r[0]: r[1] for r in self.db.execute("SELECT word, df FROM words").fetchall()}
+        return {r[0]: r[1] for r in self.conn.execute("SELECT word, df FROM words").fetchall()}
 
     def fts(self, match: str, limit: int) -> list[tuple[int, float]]:
         """(agenda item id, bm25) for an FTS5 MATCH expression built by search.py from quoted terms."""
-        rows = self.db.execute(
+        rows = self.conn.execute(
             "SELECT rowid, bm25(agenda_fts, 10.0, 2.0, 8.0, 4.0) AS rank FROM agenda_fts"
             " WHERE agenda_fts MATCH ? ORDER BY rank LIMIT ?", [match, limit]).fetchall()
         return [(int(r[0]), float(r[1])) for r in rows]
 
     def acronyms(self) -> set[tuple[str, str]]:
-        return {(r[0], r[1]) for r in self.db.execute("SELECT DISTINCT short, long FROM acronyms").fetchall()}
+        return {(r[0], r[1]) for r in self.conn.execute("SELECT DISTINCT short, long FROM acronyms").fetchall()}
 
     def owner_names(self) -> dict[str, int]:
-        return {r[0]: r[1] for r in self.db.execute("SELECT name, COUNT(*) FROM owners GROUP BY name").fetchall()}
+        return {r[0]: r[1] for r in self.conn.execute("SELECT name, COUNT(*) FROM owners GROUP BY name").fetchall()}
 
     def owner_forms(self) -> list[tuple[str, int, str, str]]:
         """(name, items, first date, last date) of every owner form in the notes, for the people directory."""
-        return lexicon.owner_stats(self.db.conn)
+        return lexicon.owner_stats(self.conn)
 
     def agenda_item_count(self) -> int:
-        return lexicon.agenda_items(self.db.conn)
+        return lexicon.agenda_items(self.conn)
 
     def save_profile(self, user_id: str, real_name: str, display_name: str) -> None:
         """Remember a Slack user's names (from users.info) for the people directory."""
@@ -345,7 +366,7 @@ class Store:
                 [user_id, real_name[:200], display_name[:200], _now()])
 
     def profiles(self) -> list[tuple[str, str, str]]:
-        return [(r[0], r[1], r[2]) for r in self.db.execute(
+        return [(r[0], r[1], r[2]) for r in self.conn.execute(
             "SELECT user_id, real_name, display_name FROM slack_people").fetchall()]
 
     def items_by_ref(self, refs: Sequence[str], numbers: Sequence[str], limit: int) -> list[int]:
@@ -359,14 +380,14 @@ class Store:
             params += list(numbers)
         if not clauses:
             return []
-        rows = self.db.execute(
+        rows = self.conn.execute(
             f"""SELECT DISTINCT i.root_id FROM links l JOIN items i ON i.id = l.item_id
                 JOIN meetings m ON m.id = i.meeting_id WHERE {' OR '.join(clauses)}
                 ORDER BY m.date DESC LIMIT ?""", [*params, limit]).fetchall()
         return [int(r[0]) for r in rows]
 
     def items_between(self, start: dt.date, end: dt.date, limit: int) -> list[int]:
-        rows = self.db.execute(
+        rows = self.conn.execute(
             """SELECT i.id FROM items i JOIN meetings m ON m.id = i.meeting_id
                WHERE i.parent_id IS NULL AND m.date BETWEEN ? AND ? ORDER BY m.date DESC, i.position
                LIMIT ?""", [start.isoformat(), end.isoformat(), limit]).fetchall()
@@ -376,7 +397,7 @@ class Store:
         if not item_ids:
             return {}
         marks = _marks(item_ids)
-        rows = self.db.execute(
+        rows = self.conn.execute(
             f"SELECT i.id, m.date FROM items i JOIN meetings m ON m.id = i.meeting_id WHERE i.id IN ({marks})",
             list(item_ids)).fetchall()
         return {int(r[0]): r[1] for r in rows}
@@ -386,7 +407,7 @@ class Store:
         if not item_ids:
             return {}
         marks = _marks(item_ids)
-        rows = self.db.execute(
+        rows = self.conn.execute(
             f"SELECT rowid, text, body, people FROM agenda_fts WHERE rowid IN ({marks})",
             list(item_ids)).fetchall()
         return {int(r[0]): (r[1], r[2], r[3]) for r in rows}
@@ -396,7 +417,7 @@ class Store:
         if not uris:
             return None
         marks = _marks(uris)
-        row = self.db.execute(
+        row = self.conn.execute(
             f"SELECT MAX(m.date) FROM meetings m JOIN sources s ON s.id = m.source_id WHERE s.uri IN ({marks})"
             " AND NOT m.cancelled", list(uris)).fetchone()
         return dt.date.fromisoformat(row[0]) if row and row[0] else None
@@ -404,17 +425,17 @@ class Store:
     def health(self) -> dict[str, Any]:
         """What `signode doctor` reports about the file: integrity, migrations, journal mode."""
         return {
-            "integrity": self.db.execute("PRAGMA integrity_check").fetchone()[0],
-            "journal_mode": self.db.execute("PRAGMA journal_mode").fetchone()[0],
-            "migrations": [r[0] for r in self.db.execute("SELECT name FROM migrations ORDER BY name").fetchall()],
+            "integrity": self.conn.execute("PRAGMA integrity_check").fetchone()[0],
+            "journal_mode": self.conn.execute("PRAGMA journal_mode").fetchone()[0],
+            "migrations": [r[0] for r in self.conn.execute("SELECT name FROM migrations ORDER BY name").fetchall()],
         }
 
     def backup(self, target: str | Path) -> None:
         """A consistent copy of the whole database, taken while others keep reading and writing."""
-        self.db.execute("VACUUM INTO ?", [str(target)])
+        self.conn.execute("VACUUM INTO ?", [str(target)])
 
     def counts(self) -> dict[str, int]:
-        one = self.db.execute(
+        one = self.conn.execute(
             """SELECT (SELECT COUNT(*) FROM sources), (SELECT COUNT(*) FROM meetings WHERE date IS NOT NULL),
                       (SELECT COUNT(*) FROM items WHERE parent_id IS NULL), (SELECT COUNT(*) FROM links)"""
         ).fetchone()

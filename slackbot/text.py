@@ -9,6 +9,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+# Month names as notes and questions write them (dates in headings, `since May 2023`).
+MONTHS = {
+    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
+    "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9, "sept": 9,
+    "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
+}
 WORD = re.compile(r"[^\W_]+", re.UNICODE)
 CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z][a-z])")
 HYPHENATED = re.compile(r"\b([^\W_]+)(?:-([^\W_]+))+\b")

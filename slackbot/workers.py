@@ -14,7 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-DEFAULT_WORKERS = 32
+DEFAULT_WORKERS = 64
 
 
 class Workers(ThreadPoolExecutor):
