@@ -164,6 +164,15 @@ def build_term(word: str, vocab: Vocabulary, last: bool) -> Term:
     return term
 
 
+def _singular(phrase: str) -> str:
+    """The phrase with its last word in the singular (`device plugins` -> `device plugin`)."""
+    head, _, last = phrase.rpartition(" ")
+    for plural, single in (("ies", "y"), ("es", ""), ("s", "")):
+        if last.endswith(plural) and len(last) > len(plural) + 2:
+            return f"{head} {last[: -len(plural)] + single}".strip()
+    return phrase
+
+
 def phrase_terms(words: list[str], vocab: Vocabulary) -> list[Term]:
     """Terms for a question's words. Several words make one term when they are one name: a concept of
     the glossary or a long form the notes define (`dynamic resource allocation`, `cgroup v2`), or words
@@ -178,6 +187,9 @@ def phrase_terms(words: list[str], vocab: Vocabulary) -> list[Term]:
                 continue
             pieces = [p for w in fixed[i:i + n] for p in w.split("-") if p]  # `grcaeful shutdwon` is a name too
             phrase, joined = " ".join(pieces), "".join(pieces)
+            singular = _singular(phrase)
+            if phrase not in vocab.other_names and singular in vocab.other_names:
+                phrase = singular  # `graphics processing units` is the glossary's `graphics processing unit`
             glossary = phrase in vocab.other_names
             compound = n <= 3 and joined.isalnum() and vocab.df(joined) > 0
             if not (glossary or compound):

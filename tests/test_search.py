@@ -126,18 +126,25 @@ def test_no_query_text_raises(searcher: Searcher, text: str) -> None:
     assert answer.hits or answer.message
 
 
-def test_evaluation_meets_its_targets(corpus_store: Store) -> None:
-    """The README's table, as a test: recall, precision and never-discussed on eval/queries.yaml."""
+@pytest.mark.parametrize("split, recall_min, precision_min, mrr_min", [
+    ("base", 0.95, 0.9, 0.9),  # the first 69 questions: issue 10 must not lower them
+    ("tune", 0.85, 0.85, 0.9),
+    ("holdout", 0.8, 0.8, 0.8),  # issue 10's targets, on questions not looked at while building
+])
+def test_evaluation_meets_its_targets(corpus_store: Store, split: str, recall_min: float, precision_min: float,
+                                      mrr_min: float) -> None:
+    """The README's tables, as a test: recall@10, precision@5, MRR, never-discussed, per split of eval/."""
     import yaml
 
     from scripts.evaluate import ROOT, scores, signode_system
 
     system = signode_system(corpus_store)
-    queries = yaml.safe_load((ROOT / "eval" / "queries.yaml").read_text())
-    assert len(queries) >= 60
+    queries = [q for q in yaml.safe_load((ROOT / "eval" / "queries.yaml").read_text())
+               if q.get("split", "base") == split]
+    assert len(queries) >= 30
     judged = [(q, scores(system(str(q["query"])), set(q["relevant"]))) for q in queries if q["category"] != "never"]
-    recall = sum(s[0] for _, s in judged) / len(judged)
-    precision = sum(s[1] for _, s in judged) / len(judged)
-    typo = [s[0] for q, s in judged if q["category"] == "typo"]
-    assert recall >= 0.9 and precision >= 0.8 and sum(typo) / len(typo) >= 0.85
+    recall, precision, mrr = (sum(s[i] for _, s in judged) / len(judged) for i in range(3))
+    assert recall >= recall_min and precision >= precision_min and mrr >= mrr_min, (recall, precision, mrr)
+    typo = [s[0] for q, s in judged if q["category"] in ("typo", "typos")]
+    assert sum(typo) / len(typo) >= 0.85
     assert all(not system(str(q["query"])) for q in queries if q["category"] == "never")
