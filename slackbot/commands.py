@@ -31,7 +31,9 @@ HELP = """\
 • `/signode search runtimeclass` – agenda items, typo-tolerant (`runtimclass`, `side-car`, `NFD`)
 • `/signode when was sandboxes discussed` – a timeline: first, last, every meeting
 • `/signode meeting 2018-06-12` – what was on that day's agenda
-• `/signode what did dashpole present` · `/signode pr 63170` · `/signode june 2018`
+• `/signode did anyone bring up the credential provider since 2021` – in your own words
+• `/signode what has Sergey Kanzhelev presented` · `/signode my items` · `/signode pr 63170` · `/signode june 2018`
+• `/signode agenda for feb 7 2017` – what was on a past meeting's agenda
 • `/signode agenda` – the next meeting and its agenda so far
 • `/signode add Pod overhead KEP review` – add an item to the next meeting (`for 2026-12-08` to pick one)
 • `/signode remove 12` – remove an item you added
