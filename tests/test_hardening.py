@@ -5,6 +5,7 @@ Each test prints its figures (run with -s to see them); assertions use bounds a 
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -149,6 +150,8 @@ def test_two_thousand_idle_connections_do_not_stop_a_signed_command(tmp_path: Pa
             with urllib.request.urlopen(srv.base + "/healthz", timeout=5) as health:
                 health_s = time.monotonic() - started
                 assert health.status == 200
+                open_now = json.loads(health.read())["connections"]
+            assert open_now <= 1000  # the cap: the longest-idle were pushed out
             print(f"\n2000 idle connections: signed command acked in {answer.seconds * 1000:.0f} ms, "
                   f"/healthz in {health_s * 1000:.0f} ms")
             assert answer.status == 200 and answer.seconds < 1.0

@@ -12,6 +12,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -149,3 +150,31 @@ def _synced(db: Path, uri: str) -> bool:
         return conn.execute("SELECT COUNT(*) FROM sources WHERE uri = ?", [uri]).fetchone()[0] == 1
     finally:
         conn.close()
+
+
+def test_one_source_failing_in_any_way_never_stops_the_others(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug or an odd document in one source (here a RecursionError) is logged; the next sources still sync."""
+    import datetime as dt
+
+    from slackbot import sync
+    from slackbot.groups import Group
+    from slackbot.schedule import Weekly
+
+    good = tmp_path / "notes-2021.md"
+    good.write_text("# Jan 5, 2021\n\n* [alice] Swap\n")
+    bad = tmp_path / "notes-2020.md"
+    bad.write_text("# Jan 7, 2020\n\n* [bob] Seccomp\n")
+    real = sync.ingest_source
+
+    def flaky(store: Store, source: str, **kw: object) -> object:
+        if source == str(bad):
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(store, source, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(sync, "ingest_source", flaky)
+    group = Group("g", "G", Weekly(1, dt.time(10), "UTC"), sources=(str(bad), str(good)))
+    store = Store(tmp_path / "sync.db")
+    results = sync.sync_once(store, [group])
+    assert [(r.source, r.status) for r in results] == [(str(bad), "failed"), (str(good), "updated")]
+    assert "RecursionError" in results[0].detail
+    assert store.counts()["meetings"] == 1
