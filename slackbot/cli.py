@@ -208,8 +208,8 @@ def search(ctx: Context, query: tuple[str, ...], as_json: bool, limit: int, quer
             click.echo(f"{answer.message}{tip}")
             continue
         if answer.partial:
-            click.echo(f"Nothing matched all of “{' '.join(answer.interpreted.get('terms', []))}” (no meeting had "
-                       f"“{'”, “'.join(answer.missing)}”); closest:")
+            click.echo(f"Nothing matched all of “{' '.join(answer.interpreted.get('terms', []))}” (the closest lack "
+                       f"“{'”, “'.join(answer.missing)}”):")
         for hit in answer.hits:
             owners = f" [{', '.join(hit.owners)}]" if hit.owners else ""
             click.echo(f"{hit.date or 'undated':<11} {hit.text}{owners}")

@@ -181,7 +181,7 @@ class Commands:
         reply = self._timeline(answer, text, page) if is_when else self._results(answer, text, page)
         reply.timeline = is_when
         if answer.partial:  # say so before the closest matches, never present them as the answer
-            reply.headline = "Nothing matched all of “{}” (no meeting had “{}”); closest: " + reply.headline
+            reply.headline = "Nothing matched all of “{}” (the closest lack “{}”): " + reply.headline
             reply.args = (" ".join(answer.interpreted.get("terms", [])), "”, “".join(answer.missing), *reply.args)
             reply.data["partial"] = True
         return reply
