@@ -317,8 +317,9 @@ def _table_text(lines: list[str]) -> str:
     return "; ".join(out)
 
 
-def _new_item(raw: str, line: int) -> Item:
-    return Item(clean_text(raw), line, extract_owners(raw), extract_links(raw))
+def _new_item(raw: str, line: int, text: str) -> Item:
+    """An item from its raw line and that line's clean text (cleaned once by the caller)."""
+    return Item(text, line, extract_owners(raw), extract_links(raw))
 
 
 def _extend(item: Item, raw: str) -> None:
@@ -359,9 +360,10 @@ def parse_items(body: list[tuple[int, str]]) -> list[Item]:
         if bullet:
             indent = len(bullet.group("indent").expandtabs(4))
             content = bullet.group("text") or ""
-            if not clean_text(content):
+            cleaned = clean_text(content)
+            if not cleaned:
                 continue
-            item = _new_item(content, line)
+            item = _new_item(content, line, cleaned)
             while stack and stack[-1][0] >= indent:
                 stack.pop()
             (stack[-1][1].children if stack else roots).append(item)
@@ -370,9 +372,10 @@ def parse_items(body: list[tuple[int, str]]) -> list[Item]:
         elif last is not None and (raw[:1].isspace() or not blank_before or _continues(last)):
             _extend(last, raw)
         else:
-            if not clean_text(raw):
+            cleaned = clean_text(raw)
+            if not cleaned:
                 continue
-            item = _new_item(raw, line)
+            item = _new_item(raw, line, cleaned)
             roots.append(item)
             stack, last = [], item
         blank_before = False

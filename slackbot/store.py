@@ -181,7 +181,7 @@ class Store:
                 [record.uri, record.name, record.title, record.year, record.web_url, record.sha256,
                  record.etag, record.last_modified, _now()],
             ).lastrowid
-            texts: list[str] = []
+            rows = _Rows(int(db.execute("SELECT COALESCE(MAX(id), 0) FROM items").fetchone()[0]) + 1)
             for position, (meeting, url) in enumerate(zip(doc.meetings, urls, strict=True)):
                 meeting_id = int(db.execute(
                     "INSERT INTO meetings (source_id, date, title, cancelled, cancel_reason, url, line, position)"
@@ -190,10 +190,12 @@ class Store:
                      int(meeting.cancelled), meeting.cancel_reason, url, meeting.line, position],
                 ).lastrowid or 0)
                 for index, item in enumerate(meeting.items):
-                    texts += self._insert_agenda_item(db, meeting_id, item, index)
+                    rows.agenda_item(meeting_id, item, index)
+            rows.write(db.conn)
+            texts = rows.texts
             db.conn.executemany(
                 "INSERT INTO vocab (source_id, word, df) VALUES (?, ?, ?)",
-                [(source_id, word, df) for word, df in vocabulary(texts).items()],
+                [(source_id, word, df) for word, df in vocabulary(texts, indexed=True).items()],
             )
             pairs = set().union(*(acronym_pairs(t) for t in texts)) if texts else set()
             db.conn.executemany("INSERT OR IGNORE INTO acronyms (source_id, short, long) VALUES (?, ?, ?)",
@@ -219,44 +221,6 @@ class Store:
             "DELETE FROM agenda_fts WHERE rowid IN (SELECT i.id FROM items i JOIN meetings m"
             " ON m.id = i.meeting_id WHERE m.source_id = ? AND i.parent_id IS NULL)", [source_id])
         db.execute("DELETE FROM sources WHERE id = ?", [source_id])
-
-    def _insert_agenda_item(self, db: sqlite_utils.Database, meeting_id: int, root: Item, index: int) -> list[str]:
-        """Insert an agenda item and its discussion; index it once, as one full-text row."""
-        root_id = self._insert_item(db, meeting_id, root, None, None, index, 0)
-        body: list[str] = []
-        people: list[str] = list(root.owners)
-        refs: list[str] = [ref for link in root.links for ref in (link.ref, link.kind)]
-
-        pending = [(child, root_id, position, 1) for position, child in reversed(list(enumerate(root.children)))]
-        while pending:  # depth first, without recursion: notes may nest thousands deep
-            child, parent_id, position, depth = pending.pop()
-            child_id = self._insert_item(db, meeting_id, child, parent_id, root_id, position, depth)
-            body.append(child.text)
-            body.extend(child.owners)
-            refs.extend(link.ref for link in child.links)
-            pending += [(c, child_id, p, depth + 1) for p, c in reversed(list(enumerate(child.children)))]
-        text = index_text(strip_urls(root.text))
-        body_text = index_text(strip_urls(" ".join(body)))
-        db.execute("INSERT INTO agenda_fts (rowid, text, body, people, refs) VALUES (?, ?, ?, ?, ?)",
-                   [root_id, text, body_text, " ".join(people), " ".join(refs)])
-        return [strip_urls(root.text) + " " + strip_urls(" ".join(body)), " ".join(people)]
-
-    def _insert_item(self, db: sqlite_utils.Database, meeting_id: int, item: Item, parent_id: int | None,
-                     root_id: int | None, position: int, depth: int) -> int:
-        item_id = int(db.execute(
-            "INSERT INTO items (meeting_id, parent_id, root_id, position, depth, text, line)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [meeting_id, parent_id, root_id, position, depth, item.text, item.line],
-        ).lastrowid or 0)
-        if root_id is None:
-            db.execute("UPDATE items SET root_id = ? WHERE id = ?", [item_id, item_id])
-        db.conn.executemany("INSERT OR IGNORE INTO owners (item_id, name) VALUES (?, ?)",
-                            [(item_id, name) for name in item.owners])
-        db.conn.executemany(
-            "INSERT INTO links (item_id, url, kind, ref, number, label) VALUES (?, ?, ?, ?, ?, ?)",
-            [(item_id, ln.url, ln.kind, ln.ref, ln.ref.rpartition("#")[2] if "#" in ln.ref else None, ln.label)
-             for ln in item.links])
-        return item_id
 
     # -- reading --------------------------------------------------------------------------------
     def year_counts(self, year: int | None = None) -> list[dict[str, Any]]:
@@ -548,6 +512,58 @@ class ScheduleStore:
         where = "WHERE group_name = ?" if group else ""
         return self.store.query(f"SELECT * FROM reminders {where} ORDER BY meeting_start, offset_s DESC",
                                 [group] if group else [])
+
+
+class _Rows:
+    """One source's items, owners, links and full-text rows, gathered to be written in one batch each.
+
+    Ids are given here (the next free ones; the write lock is held), in the order items were always
+    inserted: each agenda item, then its discussion depth first.
+    """
+
+    def __init__(self, next_id: int) -> None:
+        self.next_id = next_id
+        self.items: list[tuple[Any, ...]] = []
+        self.owners: list[tuple[int, str]] = []
+        self.links: list[tuple[Any, ...]] = []
+        self.fts: list[tuple[Any, ...]] = []
+        self.texts: list[str] = []
+
+    def _item(self, meeting_id: int, item: Item, parent_id: int | None, root_id: int | None, position: int,
+              depth: int) -> int:
+        item_id = self.next_id
+        self.next_id += 1
+        self.items.append((item_id, meeting_id, parent_id, root_id or item_id, position, depth, item.text, item.line))
+        self.owners += [(item_id, name) for name in dict.fromkeys(item.owners)]
+        self.links += [(item_id, ln.url, ln.kind, ln.ref, ln.ref.rpartition("#")[2] if "#" in ln.ref else None,
+                        ln.label) for ln in item.links]
+        return item_id
+
+    def agenda_item(self, meeting_id: int, root: Item, index: int) -> None:
+        """An agenda item and its discussion, indexed once as one full-text row."""
+        root_id = self._item(meeting_id, root, None, None, index, 0)
+        body: list[str] = []
+        people: list[str] = list(root.owners)
+        refs: list[str] = [ref for link in root.links for ref in (link.ref, link.kind)]
+        pending = [(child, root_id, position, 1) for position, child in reversed(list(enumerate(root.children)))]
+        while pending:  # depth first, without recursion: notes may nest thousands deep
+            child, parent_id, position, depth = pending.pop()
+            child_id = self._item(meeting_id, child, parent_id, root_id, position, depth)
+            body.append(child.text)
+            body.extend(child.owners)
+            refs.extend(link.ref for link in child.links)
+            pending += [(c, child_id, p, depth + 1) for p, c in reversed(list(enumerate(child.children)))]
+        own, discussion = index_text(strip_urls(root.text)), index_text(strip_urls(" ".join(body)))
+        self.fts.append((root_id, own, discussion, " ".join(people), " ".join(refs)))
+        self.texts += [own + " " + discussion, index_text(" ".join(people))]  # as indexed, for the vocabulary
+
+    def write(self, conn: sqlite3.Connection) -> None:
+        conn.executemany("INSERT INTO items (id, meeting_id, parent_id, root_id, position, depth, text, line)"
+                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", self.items)
+        conn.executemany("INSERT OR IGNORE INTO owners (item_id, name) VALUES (?, ?)", self.owners)
+        conn.executemany("INSERT INTO links (item_id, url, kind, ref, number, label) VALUES (?, ?, ?, ?, ?, ?)",
+                         self.links)
+        conn.executemany("INSERT INTO agenda_fts (rowid, text, body, people, refs) VALUES (?, ?, ?, ?, ?)", self.fts)
 
 
 def _stats(doc: Document) -> IngestStats:

@@ -37,6 +37,8 @@ def variants(text: str) -> list[str]:
     """Extra words that make spelling variants meet: camelCase parts and joined hyphen compounds."""
     extra: list[str] = []
     for raw in WORD.findall(text):
+        if raw[1:] == raw[1:].lower():
+            continue  # no capital after the first letter: no camelCase boundary to split at
         parts = CAMEL_BOUNDARY.split(raw)
         if len(parts) > 1:
             extra += [p.lower() for p in parts]
@@ -53,11 +55,12 @@ def index_text(text: str) -> str:
     return text if not extra else f"{text} {' '.join(extra)}"
 
 
-def vocabulary(texts: list[str]) -> Counter[str]:
-    """Document frequency of every word (with variants) over the given texts."""
+def vocabulary(texts: list[str], indexed: bool = False) -> Counter[str]:
+    """Document frequency of every word (with variants) over the given texts (`indexed`: already
+    through index_text, as the store's full-text rows are)."""
     df: Counter[str] = Counter()
     for text in texts:
-        df.update(set(words(index_text(text))))
+        df.update(set(words(text if indexed else index_text(text))))
     return df
 
 
