@@ -272,6 +272,7 @@ def ask(ctx: Context, text: tuple[str, ...], blocks: bool, page: int, now_text: 
 @cli.command()
 @click.option("--socket", "mode", flag_value="socket", help="Socket Mode (needs SLACK_BOT_TOKEN, SLACK_APP_TOKEN).")
 @click.option("--http", "mode", flag_value="http", help="HTTP mode (needs SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET).")
+@click.option("--zoom", "mode", flag_value="zoom", help="Zoom alone over HTTP (needs the four ZOOM_* settings).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind in HTTP mode.")
 @click.option("--port", default=3000, show_default=True, type=click.IntRange(0, 65535), help="HTTP port.")
 @click.option("--log-level", default="INFO", show_default=True,
@@ -287,49 +288,74 @@ def ask(ctx: Context, text: tuple[str, ...], blocks: bool, page: int, now_text: 
 @pass_ctx
 def serve(ctx: Context, mode: str | None, host: str, port: int, log_level: str, sync_minutes: int,
           workers: int, read_timeout: float, grace: float) -> None:
-    """Run the Slack app, in Socket Mode or as an HTTP server (/slack/events, /healthz).
+    """Run the Slack app (Socket Mode or HTTP) and, with ZOOM_* set, the Zoom chatbot (/zoom/events).
 
-    SLACK_API_URL overrides the Web API base URL (default https://slack.com/api/). SIGTERM or
-    SIGINT stops it gracefully: no new requests, in-flight ones finished (within --grace), exit 0.
+    --http serves /slack/events, /zoom/events (when Zoom is configured) and /healthz on one port;
+    --zoom serves Zoom alone. SLACK_API_URL, ZOOM_API_URL and ZOOM_OAUTH_URL override the services'
+    base URLs. SIGTERM or SIGINT stops it gracefully: no new requests, in-flight ones finished (within
+    --grace), exit 0.
 
     Example:
 
         SLACK_BOT_TOKEN=xoxb-… SLACK_APP_TOKEN=xapp-… signode serve --socket
         SLACK_BOT_TOKEN=xoxb-… SLACK_SIGNING_SECRET=… signode serve --http --port 3000
+        ZOOM_CLIENT_ID=… ZOOM_CLIENT_SECRET=… ZOOM_BOT_JID=… ZOOM_SECRET_TOKEN=… signode serve --zoom
     """
     import logging
 
     if mode is None:
-        raise click.UsageError("choose --socket or --http")
+        raise click.UsageError("choose --socket, --http or --zoom")
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("slack_bolt").setLevel(max(logging.WARNING, logging.getLevelName(log_level.upper())))
     settings = ctx.settings
-    settings.require_bot_token()
-    if mode == "socket":
-        app_token = settings.require_app_token()
-    else:
-        settings.require_signing_secret()
-    from slackbot.app import build_app
+    slack = mode in ("socket", "http")
+    if slack:
+        settings.require_bot_token()
+        app_token = settings.require_app_token() if mode == "socket" else ""
+        if mode == "http":
+            settings.require_signing_secret()
+    zoom_settings = settings.require_zoom() if mode == "zoom" or settings.zoom_configured() else None
+    if zoom_settings and mode == "socket":
+        raise click.UsageError("Zoom sends its events over HTTP: use --http (Slack and Zoom) or --zoom")
+    from slackbot.commands import Commands
+    from slackbot.groups import find
     from slackbot.lifecycle import Stopper, shut_down
     from slackbot.periodic import Every
     from slackbot.reminders import run_once
     from slackbot.sync import ChildSync
+    from slackbot.workers import Workers
 
     stopper = Stopper()
     stopper.install()  # from here on SIGTERM means "drain and exit 0"
     groups = ctx.groups()
-    app = build_app(settings, ctx.store, socket_mode=mode == "socket", groups=groups, workers=workers)
+    loops: list[Every] = []
+    pool: Workers
+    if slack:
+        from slackbot.app import build_app
 
-    def post(channel: str, message: dict[str, Any]) -> str:
-        return str(app.client.chat_postMessage(channel=channel, **message)["ts"])
+        app = build_app(settings, ctx.store, socket_mode=mode == "socket", groups=groups, workers=workers)
+        pool = app.workers
 
-    loops = [Every("reminders", 60, lambda: run_once(ctx.store, groups, post, dt.datetime.now(dt.UTC)))]
+        def post(channel: str, message: dict[str, Any]) -> str:
+            return str(app.client.chat_postMessage(channel=channel, **message)["ts"])
+
+        loops.append(Every("reminders", 60, lambda: run_once(ctx.store, groups, post, dt.datetime.now(dt.UTC))))
+    else:
+        app, pool = None, Workers(workers)
+    zoom = None
+    if zoom_settings:
+        from slackbot.zoom.client import ZoomClient
+        from slackbot.zoom.events import ZoomApp
+
+        zoom = ZoomApp(Commands(ctx.store, group=find(groups, None)), ZoomClient(zoom_settings), pool,
+                       lambda: dt.datetime.now(dt.UTC))
     if sync_minutes > 0:
         child = ChildSync(settings.db_path, ctx.groups_file or "")
         loops.append(Every("sync", sync_minutes * 60, child, on_stop=child.stop))
     if mode == "socket":
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+        assert app is not None
         handler = SocketModeHandler(app, app_token, web_client=app.client)
         handler.connect()
         print("signode connected in Socket Mode", flush=True)
@@ -340,14 +366,14 @@ def serve(ctx: Context, mode: str | None, host: str, port: int, log_level: str, 
     else:
         from slackbot.server import http_server
 
-        server = http_server(app, host, port, settings.require_signing_secret(), read_timeout)
+        server = http_server(app, host, port, settings.signing_secret, read_timeout, zoom=zoom)
         threading.Thread(target=server.serve_forever, name="signode-http", daemon=True).start()
         stop_intake = server.drain
     for loop in loops:
         loop.start()
     name = stopper.wait()
     click.echo(f"signode got {name}; finishing in-flight work (up to {grace:.0f} s)", err=True)
-    shut_down(grace, stop_intake, app.workers, loops)
+    shut_down(grace, stop_intake, pool, loops)
 
 
 @cli.command()

@@ -10,8 +10,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from slackbot.errors import ConfigError
+
+if TYPE_CHECKING:
+    from slackbot.zoom.client import ZoomSettings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,6 +35,9 @@ def default_db(env: Mapping[str, str] | None = None) -> Path:
 
 DEFAULT_DB = REPO_ROOT / "db" / "signode.db"
 SLACK_API_URL = "https://slack.com/api/"
+ZOOM_API_URL = "https://api.zoom.us/v2"
+ZOOM_OAUTH_URL = "https://zoom.us"
+ZOOM_REQUIRED = ("ZOOM_CLIENT_ID", "ZOOM_CLIENT_SECRET", "ZOOM_BOT_JID", "ZOOM_SECRET_TOKEN")
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,22 @@ class Settings:
     signing_secret: str = ""
     api_url: str = SLACK_API_URL
     groups_file: str = ""
+    zoom: dict[str, str] | None = None  # ZOOM_* variables as given (see require_zoom)
+
+    def zoom_configured(self) -> bool:
+        return bool(self.zoom and any(self.zoom.values()))
+
+    def require_zoom(self) -> ZoomSettings:
+        """Zoom's four credentials, or one line naming every missing one."""
+        from slackbot.zoom.client import ZoomSettings
+
+        given = self.zoom or {}
+        missing = [name for name in ZOOM_REQUIRED if not given.get(name)]
+        if missing:
+            raise ConfigError(f"{', '.join(missing)} not set (Zoom needs {', '.join(ZOOM_REQUIRED)}; see the README)")
+        return ZoomSettings(given["ZOOM_CLIENT_ID"], given["ZOOM_CLIENT_SECRET"], given["ZOOM_BOT_JID"],
+                            given["ZOOM_SECRET_TOKEN"], given.get("ZOOM_API_URL") or ZOOM_API_URL,
+                            given.get("ZOOM_OAUTH_URL") or ZOOM_OAUTH_URL)
 
     def require_bot_token(self) -> str:
         return _require("SLACK_BOT_TOKEN", self.bot_token, r"xoxb-[A-Za-z0-9-]+",
@@ -84,4 +107,5 @@ def load(db: str | None = None, env: Mapping[str, str] | None = None) -> Setting
         signing_secret=env.get("SLACK_SIGNING_SECRET", "").strip(),
         api_url=api_url,
         groups_file=env.get("SIGNODE_GROUPS", ""),
+        zoom={k: env.get(k, "").strip() for k in (*ZOOM_REQUIRED, "ZOOM_API_URL", "ZOOM_OAUTH_URL")},
     )

@@ -1,4 +1,5 @@
-"""The HTTP server of HTTP mode: concurrent, bounded, and hard to wedge.
+"""The HTTP server of HTTP mode: `/slack/events`, `/zoom/events` and `/healthz`; concurrent, bounded,
+and hard to wedge.
 
 Bolt's own `app.start()` serves one request at a time with a listen backlog of 5 on 0.0.0.0. This
 server takes requests concurrently (a thread a connection, a deep backlog), binds where the operator
@@ -31,6 +32,8 @@ from slack_bolt import App
 from slack_bolt.request import BoltRequest
 
 from slackbot.app import describe_request
+from slackbot.zoom.events import EVENTS_PATH as ZOOM_PATH
+from slackbot.zoom.events import ZoomApp
 
 log = logging.getLogger("signode.http")
 MAX_BODY = 1024 * 1024
@@ -146,10 +149,11 @@ class SlackHTTPServer(ThreadingHTTPServer):
     request_queue_size = 1024
     allow_reuse_address = True
 
-    def __init__(self, app: App, host: str, port: int, signing_secret: str,
+    def __init__(self, app: App | None, host: str, port: int, signing_secret: str,
                  max_connections: int = MAX_CONNECTIONS, header_timeout: float = HEADER_TIMEOUT,
-                 body_timeout: float = BODY_TIMEOUT) -> None:
+                 body_timeout: float = BODY_TIMEOUT, zoom: ZoomApp | None = None) -> None:
         self.app = app
+        self.zoom = zoom
         self.verifier = Verifier(signing_secret)
         self.started = time.time()
         self.connections = Connections(max_connections, header_timeout, body_timeout)
@@ -221,7 +225,8 @@ class _Handler(BaseHTTPRequestHandler):
         started = time.perf_counter()
         url = urlparse(self.path)
         self.server.connections.mark(self.connection, "body")
-        if url.path != EVENTS_PATH:
+        zoom = self.server.zoom if url.path == ZOOM_PATH else None
+        if (url.path != EVENTS_PATH or self.server.app is None) and zoom is None:
             self._refuse(404, "not found", url.path)
             return
         try:
@@ -237,6 +242,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._refuse(408, f"request body not received in {self.server.connections.body_timeout:.0f} s", url.path)
             return
         self.server.connections.mark(self.connection, "busy")
+        if zoom is not None:
+            status, answer = zoom.receive(raw, {k.lower(): v for k, v in self.headers.items()})
+            self.close_connection = self.close_connection or status >= 400
+            self._send(status, answer, "application/json")
+            return
+        assert self.server.app is not None
         problem = self.server.verifier.problem(raw, self.headers.get("X-Slack-Request-Timestamp", ""),
                                                self.headers.get("X-Slack-Signature", ""))
         if problem:
@@ -304,9 +315,11 @@ class _Handler(BaseHTTPRequestHandler):
         return  # one structured line per request is logged in do_POST instead
 
 
-def http_server(app: App, host: str, port: int, signing_secret: str,
-                read_timeout: float = HEADER_TIMEOUT) -> SlackHTTPServer:
-    server = SlackHTTPServer(app, host, port, signing_secret, header_timeout=read_timeout, body_timeout=read_timeout)
-    log.info("signode listening on http://%s:%d%s (health: /healthz)", host, server.port, EVENTS_PATH)
-    print(f"signode listening on http://{host}:{server.port}{EVENTS_PATH}", flush=True)
+def http_server(app: App | None, host: str, port: int, signing_secret: str,
+                read_timeout: float = HEADER_TIMEOUT, zoom: ZoomApp | None = None) -> SlackHTTPServer:
+    server = SlackHTTPServer(app, host, port, signing_secret, header_timeout=read_timeout, body_timeout=read_timeout,
+                             zoom=zoom)
+    paths = ([EVENTS_PATH] if app else []) + ([ZOOM_PATH] if zoom else [])
+    log.info("signode listening on http://%s:%d (%s; health: /healthz)", host, server.port, ", ".join(paths))
+    print("signode listening on " + " ".join(f"http://{host}:{server.port}{p}" for p in paths), flush=True)
     return server

@@ -462,8 +462,15 @@ class AgendaStore:
         sql = "SELECT COUNT(*) FROM added_items WHERE removed_at IS NULL" + (" AND group_name = ?" if group else "")
         return int(self.store.db.execute(sql, [group] if group else []).fetchone()[0])
 
+    def forget_authors(self, prefix: str) -> int:
+        """Delete every item added by authors whose ID starts with `prefix` (a Zoom account that removed
+        the app: Zoom requires its data gone); returns how many."""
+        with self.store.write() as db:
+            cursor = db.execute("DELETE FROM added_items WHERE substr(author_id, 1, ?) = ?", [len(prefix), prefix])
+        return int(cursor.rowcount)
+
     def first_time(self, event_id: str) -> bool:
-        """Record a Slack event ID; False if it was seen before (a retry)."""
+        """Record a Slack event ID (or a Zoom delivery's key); False if it was seen before (a retry)."""
         with self.store.write() as db:
             cursor = db.execute("INSERT OR IGNORE INTO seen_events (event_id, seen_at) VALUES (?, ?)",
                                 [event_id, _now()])

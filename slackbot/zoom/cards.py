@@ -1,0 +1,92 @@
+"""A `Reply` as a Zoom chatbot message card (`content`: `head` + `body`), with Zoom's safety rules.
+
+Markdown stays off on every item (Zoom parses `*`, `_`, `<url|label>` and @-mentions only when an item
+asks for Markdown), so text from notes or people shows as typed; control characters are dropped, and
+a zero-width space after `@` keeps `@all` from ever reading as a mention. Links are only the URLs
+signode parsed itself, put in an item's `link` field. Each text stays well under 4,000 characters;
+long answers page with a "More" button whose value names a page of a search, never a command.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from slackbot.commands import Entry, Reply
+
+MAX_TEXT = 3500
+MAX_ITEMS = 40
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+URL = re.compile(r"^https?://[^\s<>|]+$")
+
+Card = dict[str, Any]
+
+
+def inert(text: str, limit: int = MAX_TEXT) -> str:
+    """Text that Zoom shows as typed: no control characters, no mention, within the limit."""
+    text = CONTROL.sub(" ", text).replace("@", "@\u200b")
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _plain(template_text: str) -> str:
+    """A headline without Slack's mrkdwn emphasis (our own markup, not user text)."""
+    return template_text.replace("*", "")
+
+
+def message(text: str, link: str = "") -> Card:
+    item: Card = {"type": "message", "text": inert(text)}
+    if link and URL.match(link):
+        item["link"] = link
+    return item
+
+
+def entry_items(e: Entry, with_meeting: bool) -> list[Card]:
+    items: list[Card] = []
+    if with_meeting:
+        status = " (cancelled)" if e.cancelled else ""
+        items.append(message(f"{e.date or 'undated'} · {e.meeting}{status}", e.url))
+    owners = f" ({', '.join(e.owners)})" if e.owners else ""
+    number = f" #{e.item_id}" if e.item_id else ""
+    items.append(message(f"• {e.text}{owners}{number}"))
+    for ln in e.links[:4]:
+        label = ln.get("label") or ln.get("ref") or ln["url"]
+        if URL.match(ln.get("url", "")):
+            items.append(message(f"    {label}", ln["url"]))
+    return items
+
+
+def search_page(reply: Reply, page: int) -> str:
+    """A button's value: which page of which search (short; Zoom documents no limit, so keep it small)."""
+    return json.dumps({"a": "more", "q": reply.query[:300], "w": int(reply.timeline), "p": page},
+                      separators=(",", ":"))
+
+
+def render(reply: Reply, viewer: str = "") -> Card:
+    """The card for a reply; `viewer` (a Zoom user) gets Remove buttons for the items they added."""
+    head = _plain(reply.headline.format(*reply.args) if reply.args else reply.headline)
+    card: Card = {"head": {"text": inert(head, 400)}, "body": []}
+    body: list[Card] = card["body"]
+    if reply.data.get("sparkline"):
+        body.append(message(f"Meetings per year: {reply.data['sparkline']}"))
+    if reply.kind == "meeting" and reply.data.get("url"):
+        body.append(message("Notes", str(reply.data["url"])))
+    last: object = object()
+    for e in reply.entries:
+        body += entry_items(e, with_meeting=e.date != last and reply.kind in ("when", "search"))
+        last = e.date
+    del body[MAX_ITEMS:]
+    if reply.footer:
+        body.append(message(_plain(reply.footer).replace("`", "")))
+    buttons: list[Card] = []
+    if reply.has_more and reply.query:
+        buttons.append({"text": "More", "value": search_page(reply, reply.page + 1), "style": "Default"})
+    for e in reply.entries:
+        if viewer and e.item_id and e.author_id == viewer and len(buttons) < 5:
+            buttons.append({"text": f"Remove #{e.item_id}", "value": json.dumps({"a": "rm", "i": e.item_id}),
+                            "style": "Danger"})
+    if buttons:
+        body.append({"type": "actions", "items": buttons})
+    if not body:
+        body.append(message(" "))
+    return card

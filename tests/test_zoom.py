@@ -1,0 +1,245 @@
+"""signode in Zoom Team Chat: the real `signode serve` process, a local fake Zoom, signed deliveries."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from slackbot.commands import Commands
+from slackbot.store import Store
+from slackbot.zoom import cards
+from tests.conftest import ROOT
+from tests.zoom_peer import (
+    ACCOUNT,
+    BOT_JID,
+    CHANNEL,
+    CLIENT_ID,
+    CLIENT_SECRET,
+    DM,
+    SECRET_TOKEN,
+    USER_JID,
+    ZoomPeer,
+    button,
+    command,
+    deliver,
+)
+
+
+@dataclass
+class Zoom:
+    url: str
+    base: str
+    peer: ZoomPeer
+    db: Path
+    process: subprocess.Popen[str]
+
+
+def start(peer: ZoomPeer, db: Path, *args: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "SIGNODE_DB": str(db), "ZOOM_CLIENT_ID": CLIENT_ID, "ZOOM_CLIENT_SECRET": CLIENT_SECRET,
+           "ZOOM_BOT_JID": BOT_JID, "ZOOM_SECRET_TOKEN": SECRET_TOKEN, "ZOOM_API_URL": peer.api_url,
+           "ZOOM_OAUTH_URL": peer.base}
+    return subprocess.Popen([sys.executable, "-m", "slackbot", "serve", "--zoom", "--port", "0",
+                             "--sync-minutes", "0", *args], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+@pytest.fixture(scope="module")
+def zoom(corpus_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Zoom]:
+    db = tmp_path_factory.mktemp("zoom") / "zoom.db"
+    shutil.copy(corpus_db, db)
+    with ZoomPeer() as peer:
+        process = start(peer, db)
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        m = re.search(r"http://127\.0\.0\.1:(\d+)/zoom/events", line)
+        assert m, line + (process.stderr.read() if process.stderr else "")
+        base = f"http://127.0.0.1:{m.group(1)}"
+        yield Zoom(base + "/zoom/events", base, peer, db, process)
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def added(db: Path) -> list[str]:
+    return [r[0] for r in sqlite3.connect(db).execute("SELECT text FROM added_items WHERE removed_at IS NULL")]
+
+
+def texts(content: dict[str, object]) -> str:
+    return json.dumps(content, ensure_ascii=False)
+
+
+def test_url_validation_answers_the_challenge(zoom: Zoom) -> None:
+    import hashlib
+    import hmac
+
+    status, body, seconds = deliver(zoom.url, {"payload": {"plainToken": "qgg8vlvZRS6UYooatFL8Aw"},
+                                               "event_ts": 1654503849680, "event": "endpoint.url_validation"})
+    expected = hmac.new(SECRET_TOKEN.encode(), b"qgg8vlvZRS6UYooatFL8Aw", hashlib.sha256).hexdigest()
+    assert status == 200 and seconds < 3
+    assert json.loads(body) == {"plainToken": "qgg8vlvZRS6UYooatFL8Aw", "encryptedToken": expected}
+
+
+def test_a_channel_command_and_a_direct_message_are_answered(zoom: Zoom) -> None:
+    status, _, seconds = deliver(zoom.url, command("when was “sandboxes” discussed"))  # non-ASCII bytes signed
+    assert status == 200 and seconds < 3
+    reply = zoom.peer.wait_for(lambda: [s for s in zoom.peer.messages_to(CHANNEL) if "sandbox" in texts(s.body)])
+    body = reply[0].body
+    assert body["account_id"] == ACCOUNT and body["robot_jid"] == BOT_JID and body["user_jid"] == USER_JID
+    assert "came up in" in body["content"]["head"]["text"] and "Meetings per year" in texts(body["content"])
+    deliver(zoom.url, command("what did dashpole present", to_jid=DM))
+    dm = zoom.peer.wait_for(lambda: zoom.peer.messages_to(DM))[0].body
+    assert "dashpole" in texts(dm["content"])
+
+
+def test_more_button_edits_the_card_to_the_next_page(zoom: Zoom) -> None:
+    deliver(zoom.url, command("kubelet"))
+    first = zoom.peer.wait_for(lambda: [s for s in zoom.peer.messages_to(CHANNEL)
+                                        if "for “kubelet”" in s.body["content"]["head"]["text"]])[0]
+    more = next(b for item in first.body["content"]["body"] if item["type"] == "actions" for b in item["items"]
+                if b["text"] == "More")
+    message_id = sorted(zoom.peer.messages)[0]
+    deliver(zoom.url, button(more["value"], message_id))
+    edit = zoom.peer.wait_for(lambda: [s for s in zoom.peer.sent if s.method == "PUT"])[0]
+    assert edit.path.endswith(message_id) and edit.body["content"] != first.body["content"]
+
+
+def test_forged_stale_and_unsigned_deliveries_change_nothing(zoom: Zoom) -> None:
+    before, sent = added(zoom.db), len(zoom.peer.sent)
+    event = command("add forged item")
+    assert deliver(zoom.url, event, secret="wrong-secret")[0] == 401
+    assert deliver(zoom.url, event, timestamp=int(time.time()) - 301)[0] == 401
+    assert deliver(zoom.url, event, signature="v0=" + "0" * 64)[0] == 401
+    assert deliver(zoom.url, event, signature="")[0] == 401
+    time.sleep(0.5)
+    assert added(zoom.db) == before and len(zoom.peer.sent) == sent
+
+
+def test_a_retried_delivery_adds_once(zoom: Zoom) -> None:
+    event = command("add Zoom retry check")
+    first = deliver(zoom.url, event, request_id="req_retry_1")
+    again = deliver(zoom.url, event, request_id="req_retry_1")  # re-signed, same request
+    later = deliver(zoom.url, event)  # same body, new request id
+    assert (first[0], again[0], later[0]) == (200, 200, 200)
+    zoom.peer.wait_for(lambda: [s for s in zoom.peer.sent if "Zoom retry check" in texts(s.body)])
+    time.sleep(0.5)
+    assert added(zoom.db).count("Zoom retry check") == 1
+    assert len([s for s in zoom.peer.sent if "Zoom retry check" in texts(s.body)]) == 1
+
+
+def test_fifty_concurrent_adds_are_stored_once_each(zoom: Zoom) -> None:
+    names = [f"Zoom concurrent {n}" for n in range(50)]
+    with ThreadPoolExecutor(25) as pool:
+        statuses = list(pool.map(lambda n: deliver(zoom.url, command(f"add {n}"))[0], names))
+    assert statuses == [200] * 50
+    zoom.peer.wait_for(lambda: sum("Zoom concurrent" in texts(s.body) for s in zoom.peer.sent) >= 50, timeout=60)
+    assert sorted(a for a in added(zoom.db) if a.startswith("Zoom concurrent")) == sorted(names)
+
+
+def test_an_expired_token_is_fetched_again_and_a_429_is_waited_out(zoom: Zoom) -> None:
+    issued = zoom.peer.tokens_issued
+    zoom.peer.revoke()
+    deliver(zoom.url, command("search seccomp"))
+    zoom.peer.wait_for(lambda: [s for s in zoom.peer.messages_to(CHANNEL) if "seccomp" in texts(s.body)])
+    assert zoom.peer.tokens_issued == issued + 1
+    zoom.peer.fail_next(429)
+    deliver(zoom.url, command("search apparmor"))
+    reply = zoom.peer.wait_for(lambda: [s for s in zoom.peer.messages_to(CHANNEL) if "apparmor" in texts(s.body)])
+    assert reply and zoom.peer.failures == []  # the 429 was answered and the retry went through
+
+
+INJECTIONS = ["*bold* _it_ <https://evil.example|click> @all", "<!channel> [x](https://evil.example)",
+              "line\x00with\x07controls"]
+
+
+@pytest.mark.parametrize("payload", INJECTIONS)
+def test_injection_in_items_is_shown_inert(zoom: Zoom, payload: str) -> None:
+    deliver(zoom.url, command(f"add review {payload} please"))
+    reply = zoom.peer.wait_for(lambda: [s for s in zoom.peer.messages_to(CHANNEL)
+                                        if "review" in texts(s.body) and "Added" in texts(s.body)])[-1].body
+    content = reply["content"]
+    assert "is_markdown_support" not in json.dumps(content)
+    links = [i.get("link") for i in content["body"] if i.get("link")]
+    assert all("evil" not in str(link) for link in links)
+    assert "@all" not in texts(content)  # "@\u200ball": shown, never a mention
+    assert "\x00" not in json.dumps(content) and "\\u0000" not in json.dumps(content)
+
+
+def test_the_same_question_gets_the_same_items_in_slack_zoom_and_the_terminal(corpus_store: Store) -> None:
+    """One grammar, three renderings: the items and dates agree."""
+    from slackbot.blocks import render_reply
+
+    commands = Commands(corpus_store)
+    for question in ("when was sandboxes discussed", "what did dashpole present", "swap since 2023",
+                     "meeting 2018-06-12"):
+        reply = commands.handle(question)
+        slack = json.dumps(render_reply(reply), ensure_ascii=False)
+        zoom_card = json.dumps(cards.render(reply), ensure_ascii=False)
+        terminal = reply.as_text()
+        for e in reply.entries:
+            words = e.text[:40].replace("&", "").replace("<", "").replace(">", "").replace("@", "")
+            if reply.kind != "meeting":  # a meeting's own reply names its date once, in the headline
+                assert e.date is None or (e.date in zoom_card and e.date in terminal and e.date in slack), question
+            assert words.split()[0] in zoom_card and words.split()[0] in terminal and words.split()[0] in slack, \
+                (question, words)
+        assert len(reply.entries) >= 1, question
+
+
+def test_install_welcomes_and_deauthorization_forgets_the_accounts_items(zoom: Zoom) -> None:
+    deliver(zoom.url, {"event": "bot_installed", "payload": {"accountId": ACCOUNT, "robotJid": BOT_JID,
+                                                             "timestamp": 1542796725586, "userId": "alice",
+                                                             "userJid": USER_JID, "userName": "Alice Doe"}})
+    welcome = zoom.peer.wait_for(lambda: [s for s in zoom.peer.messages_to(USER_JID) if "help" in texts(s.body)])
+    assert welcome[0].body["account_id"] == ACCOUNT
+    deliver(zoom.url, command("add Item of a leaving account"))
+    zoom.peer.wait_for(lambda: [s for s in zoom.peer.sent if "Item of a leaving account" in texts(s.body)])
+    assert "Item of a leaving account" in added(zoom.db)
+    status, _, _ = deliver(zoom.url, {"event": "app_deauthorized", "payload": {
+        "account_id": ACCOUNT, "user_id": "alice", "signature": "827edc", "deauthorization_time":
+        "2020-06-17T13:52:28.632Z", "client_id": CLIENT_ID, "event_ts": "2024-09-08 15:58:40"}})
+    assert status == 200
+    deadline = time.monotonic() + 10
+    while any(a.startswith("Item of a leaving") for a in added(zoom.db)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [a for a in added(zoom.db) if a.startswith(("Item of a leaving", "Zoom concurrent"))]
+
+
+def test_one_http_server_serves_slack_and_zoom(corpus_db: Path, tmp_path: Path) -> None:
+    from tests.conftest import listening_base, start_server
+    from tests.slack_client import command as slack_command
+    from tests.slack_peer import SlackPeer
+
+    db = tmp_path / "both.db"
+    shutil.copy(corpus_db, db)
+    with SlackPeer() as slack, ZoomPeer() as peer:
+        env = {"ZOOM_CLIENT_ID": CLIENT_ID, "ZOOM_CLIENT_SECRET": CLIENT_SECRET, "ZOOM_BOT_JID": BOT_JID,
+               "ZOOM_SECRET_TOKEN": SECRET_TOKEN, "ZOOM_API_URL": peer.api_url, "ZOOM_OAUTH_URL": peer.base}
+        process = start_server(slack, db, extra_env=env, args=("--sync-minutes", "0"))
+        try:
+            base = listening_base(process)
+            assert slack_command(base + "/slack/events", "seccomp", slack.response_url("both")).status == 200
+            assert deliver(base + "/zoom/events", command("seccomp"))[0] == 200
+            slack_reply = slack.wait_for(lambda: slack.responses("both"))[0].body
+            zoom_reply = peer.wait_for(lambda: peer.messages_to(CHANNEL))[0].body
+            assert "seccomp" in json.dumps(slack_reply) and "seccomp" in texts(zoom_reply)
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+
+
+def test_missing_zoom_settings_are_one_clear_line(tmp_path: Path) -> None:
+    env = {**os.environ, "SIGNODE_DB": str(tmp_path / "z.db"), "ZOOM_CLIENT_ID": CLIENT_ID}
+    result = subprocess.run([sys.executable, "-m", "slackbot", "serve", "--zoom"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "ZOOM_CLIENT_SECRET, ZOOM_BOT_JID, ZOOM_SECRET_TOKEN not set" in result.stderr
