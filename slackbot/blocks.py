@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any
 
-from slackbot.commands import Entry, Reply
+from slackbot.commands import Entry, Reply, reminder_headline
 
 MAX_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
@@ -210,9 +210,7 @@ def added_view(reply: Reply) -> dict[str, Any]:
 
 def reminder_message(title: str, start: dt.datetime, offset: dt.timedelta, entries: list[Entry]) -> dict[str, Any]:
     """The reminder posted to the group's channel: when (with the zone), the agenda so far, "Add item"."""
-    hours, minutes = offset.total_seconds() / 3600, int(offset.total_seconds() // 60)
-    soon = f"in {int(hours)} hour{'s' if hours != 1 else ''}" if hours >= 1 else f"in {minutes} minutes"
-    when = f"{start.strftime('%a %b %-d, %H:%M %Z')} ({start.astimezone(dt.UTC).strftime('%H:%M UTC')})"
+    soon, when = reminder_headline(title, start, offset)
     top = f"*{escape(title)}* meets {soon}: *{when}*"
     lines = [entry_text(e) for e in entries[:40]]
     body = "*Agenda so far*\n" + "\n".join(lines) if lines else "_Nothing on the agenda yet._"

@@ -330,6 +330,7 @@ def serve(ctx: Context, mode: str | None, host: str, port: int, log_level: str, 
     groups = ctx.groups()
     loops: list[Every] = []
     pool: Workers
+    post = None
     if slack:
         from slackbot.app import build_app
 
@@ -338,17 +339,20 @@ def serve(ctx: Context, mode: str | None, host: str, port: int, log_level: str, 
 
         def post(channel: str, message: dict[str, Any]) -> str:
             return str(app.client.chat_postMessage(channel=channel, **message)["ts"])
-
-        loops.append(Every("reminders", 60, lambda: run_once(ctx.store, groups, post, dt.datetime.now(dt.UTC))))
     else:
         app, pool = None, Workers(workers)
     zoom = None
+    others = {}
     if zoom_settings:
         from slackbot.zoom.client import ZoomClient
-        from slackbot.zoom.events import ZoomApp
+        from slackbot.zoom.events import ZoomApp, reminder_sender
 
-        zoom = ZoomApp(Commands(ctx.store, group=find(groups, None)), ZoomClient(zoom_settings), pool,
+        zoom_client = ZoomClient(zoom_settings)
+        zoom = ZoomApp(Commands(ctx.store, group=find(groups, None)), zoom_client, pool,
                        lambda: dt.datetime.now(dt.UTC))
+        others["zoom"] = reminder_sender(zoom_client)
+    loops.append(Every("reminders", 60, lambda: run_once(ctx.store, groups, post, dt.datetime.now(dt.UTC),
+                                                          others=others)))
     if sync_minutes > 0:
         child = ChildSync(settings.db_path, ctx.groups_file or "")
         loops.append(Every("sync", sync_minutes * 60, child, on_stop=child.stop))
@@ -411,24 +415,30 @@ def remind(ctx: Context, once: bool, now_text: str | None, dry_run: bool, grace:
         signode remind --once
         signode remind --once --dry-run --now 2026-12-07T18:00:00Z
     """
-    from slackbot.reminders import run_once
+    from slackbot.reminders import Poster, Sender, run_once
 
     groups = ctx.groups()
-    client = None
-    if not dry_run:
+    post: Poster | None = None
+    others: dict[str, Sender] = {}
+    if not dry_run and any(g.channel for g in groups):
         from slackbot.app import make_client
 
         client = make_client(ctx.settings)
 
-    def post(channel: str, message: dict[str, Any]) -> str:
-        assert client is not None
-        return str(client.chat_postMessage(channel=channel, **message)["ts"])
+        def post(channel: str, message: dict[str, Any]) -> str:
+            return str(client.chat_postMessage(channel=channel, **message)["ts"])
+    if not dry_run and any(g.zoom_channel for g in groups):
+        from slackbot.zoom.client import ZoomClient
+        from slackbot.zoom.events import reminder_sender
 
-    outcomes = run_once(ctx.store, groups, post, _now(now_text), dry_run, dt.timedelta(minutes=grace))
+        others["zoom"] = reminder_sender(ZoomClient(ctx.settings.require_zoom()))
+    outcomes = run_once(ctx.store, groups, post, _now(now_text), dry_run, dt.timedelta(minutes=grace), others)
     for o in outcomes:
-        click.echo(f"{o.status:<9} {o.due.group} {o.due.start_utc} -{_hours(o.due.offset)} {o.detail}".rstrip())
+        click.echo(f"{o.status:<9} {o.due.group} {o.due.start_utc} -{_hours(o.due.offset)} {o.platform} "
+                   f"{o.detail}".rstrip())
     if not outcomes:
-        click.echo("nothing due" + ("" if any(g.channel for g in groups) else " (no group has a channel set)"))
+        click.echo("nothing due" + ("" if any(g.reminder_targets() for g in groups)
+                                    else " (no group has a channel set)"))
 
 
 def _hours(offset: dt.timedelta) -> str:

@@ -361,6 +361,14 @@ DATE_REQUEST = re.compile(
     r"what\s+was\s+on\s+the\s+agenda\s+(?:for|on))\s+(?P<day>.{4,40}?)\s*\??$", re.I)
 
 
+def reminder_headline(title: str, start: dt.datetime, offset: dt.timedelta) -> tuple[str, str]:
+    """("in 1 hour", "Tue Dec 1, 10:00 PST (18:00 UTC)"): how soon and when, for a reminder on any platform."""
+    hours, minutes = offset.total_seconds() / 3600, int(offset.total_seconds() // 60)
+    soon = f"in {int(hours)} hour{'s' if hours != 1 else ''}" if hours >= 1 else f"in {minutes} minutes"
+    when = f"{start.strftime('%a %b %-d, %H:%M %Z')} ({start.astimezone(dt.UTC).strftime('%H:%M UTC')})"
+    return soon, when
+
+
 def describe_time(start: dt.datetime, viewer_tz: str) -> str:
     """`Tue Dec 1, 10:00 PST` in the meeting's zone, and the viewer's own time when it differs."""
     own = start.strftime("%a %b %-d, %H:%M %Z")

@@ -41,6 +41,7 @@ def run_checks(settings: Settings, store: Store, groups_file: str, timeout: floa
                     f"{g.schedule.describe()}; next {nxt.isoformat()}; "
                     + (f"reminders to {g.channel}" if g.channel else "no channel: no reminders"))
     yield from _slack(settings, [g.channel for g in groups if g.channel])
+    yield from _zoom(settings)
     for source in dict.fromkeys(s for g in groups for s in g.sources):
         try:
             fetched = read_source(source, timeout)
@@ -78,3 +79,22 @@ def _slack(settings: Settings, channels: list[str]) -> Iterator[Check]:
             status = "WARN" if error == "missing_scope" else "FAIL"
             yield Check(f"channel {channel}", status, f"conversations.info: {error}"
                         + (" (add channels:read to check membership)" if error == "missing_scope" else ""))
+
+
+def _zoom(settings: Settings) -> Iterator[Check]:
+    """With ZOOM_* set: all four there, and Zoom grants the chatbot token."""
+    if not settings.zoom_configured():
+        return
+    try:
+        zoom = settings.require_zoom()
+    except SignodeError as exc:
+        yield Check("zoom", "FAIL", str(exc))
+        return
+    from slackbot.zoom.client import ZoomClient
+
+    try:
+        ZoomClient(zoom).token()
+    except SignodeError as exc:
+        yield Check("zoom token", "FAIL", str(exc))
+        return
+    yield Check("zoom token", "ok", f"chatbot token granted for bot {zoom.bot_jid} ({zoom.oauth_url})")

@@ -3,7 +3,9 @@
     [[group]]
     name = "sig-node"                       # the id used in the database
     title = "SIG Node"
-    channel = "C0123456789"                 # where reminders go (empty: no reminders)
+    channel = "C0123456789"                 # Slack channel for reminders (empty: none in Slack)
+    zoom_channel = "…@conference.xmpp.zoom.us"  # Zoom channel JID for reminders (empty: none in Zoom)
+    zoom_account = "…"                      # the Zoom account ID that channel belongs to
     chairs = ["U0123", "U0456"]             # Slack user IDs allowed to cancel meetings
     sources = ["https://docs.google.com/document/d/…/edit"]
     reminders = ["24h", "1h"]               # before each meeting
@@ -44,6 +46,13 @@ class Group:
     channel: str = ""
     chairs: tuple[str, ...] = ()
     reminder_offsets: tuple[dt.timedelta, ...] = field(default=DEFAULT_OFFSETS)
+    zoom_channel: str = ""
+    zoom_account: str = ""
+
+    def reminder_targets(self) -> list[tuple[str, str]]:
+        """(platform, channel) pairs this group's reminders go to."""
+        return ([("slack", self.channel)] if self.channel else []) + \
+            ([("zoom", self.zoom_channel)] if self.zoom_channel else [])
 
 
 # SIG Node's live notes doc (sigs.yaml's archive_url), read through Google Docs' markdown export.
@@ -105,8 +114,12 @@ def _group(file: Path, entry: dict[str, Any], anchor: Anchor | None) -> Group:
     if parsed.rule is None:
         raise ConfigError(f"{file}: group {name}: cannot work out the meeting dates: {parsed.reason}")
     offsets = tuple(parse_offset(o) for o in entry.get("reminders", ["24h", "1h"]))
+    zoom_channel, zoom_account = str(entry.get("zoom_channel") or ""), str(entry.get("zoom_account") or "")
+    if zoom_channel and not zoom_account:
+        raise ConfigError(f"{file}: group {name}: zoom_channel needs zoom_account (the channel's Zoom account ID)")
     return Group(name, str(entry.get("title") or name), parsed.rule, tuple(entry.get("sources", ())),
-                 str(entry.get("channel") or ""), tuple(str(c) for c in entry.get("chairs", ())), offsets)
+                 str(entry.get("channel") or ""), tuple(str(c) for c in entry.get("chairs", ())), offsets,
+                 zoom_channel, zoom_account)
 
 
 def find(groups: list[Group], name: str | None) -> Group:

@@ -502,18 +502,23 @@ class ScheduleStore:
                                 [group, day.isoformat()])
         return cursor.rowcount == 1
 
-    def claim(self, group: str, start: str, offset_s: int, status: str, channel: str = "", detail: str = "") -> bool:
-        """Take a reminder for this process; False if another process (or an earlier pass) already has it."""
+    def claim(self, group: str, start: str, offset_s: int, status: str, channel: str = "", detail: str = "",
+              platform: str = "slack") -> bool:
+        """Take a reminder (for one platform) for this process; False if another process or an earlier pass
+        already has it."""
         with self.store.write() as db:
             cursor = db.execute(
-                "INSERT OR IGNORE INTO reminders (group_name, meeting_start, offset_s, status, channel, detail,"
-                " claimed_at) VALUES (?, ?, ?, ?, ?, ?, ?)", [group, start, offset_s, status, channel, detail, _now()])
+                "INSERT OR IGNORE INTO reminders (group_name, meeting_start, offset_s, platform, status, channel,"
+                " detail, claimed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [group, start, offset_s, platform, status, channel, detail, _now()])
         return cursor.rowcount == 1
 
-    def finish(self, group: str, start: str, offset_s: int, status: str, ts: str = "", detail: str = "") -> None:
+    def finish(self, group: str, start: str, offset_s: int, status: str, ts: str = "", detail: str = "",
+               platform: str = "slack") -> None:
         with self.store.write() as db:
             db.execute("UPDATE reminders SET status = ?, ts = ?, detail = ? WHERE group_name = ? AND"
-                       " meeting_start = ? AND offset_s = ?", [status, ts, detail, group, start, offset_s])
+                       " meeting_start = ? AND offset_s = ? AND platform = ?",
+                       [status, ts, detail, group, start, offset_s, platform])
 
     def reminders(self, group: str | None = None) -> list[dict[str, Any]]:
         where = "WHERE group_name = ?" if group else ""

@@ -243,3 +243,63 @@ def test_missing_zoom_settings_are_one_clear_line(tmp_path: Path) -> None:
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "ZOOM_CLIENT_SECRET, ZOOM_BOT_JID, ZOOM_SECRET_TOKEN not set" in result.stderr
+
+
+def test_the_manifest_points_at_what_the_server_serves() -> None:
+    from slackbot.zoom.events import EVENTS_PATH
+
+    manifest = json.loads((ROOT / "zoom-manifest.json").read_text())
+    chat = manifest["features"]["team_chat_subscription"]
+    command = chat["slash_command"]
+    assert command["command"] == "signode" and chat["enable"] is True
+    assert command["production_message_url"].endswith(EVENTS_PATH)
+    assert command["development_message_url"].endswith(EVENTS_PATH)
+    assert {s["scope"] for s in manifest["oauth_information"]["scopes"]} == {"imchat:bot"}
+    hints = [h["usage_hint"].split()[0] for h in command["command_hints"]]
+    assert set(hints) <= {"search", "when", "agenda", "add", "meeting", "help", "remove"}
+
+
+def test_doctor_checks_the_zoom_token(tmp_path: Path) -> None:
+    with ZoomPeer() as peer:
+        env = {**os.environ, "SIGNODE_DB": str(tmp_path / "d.db"), "ZOOM_CLIENT_ID": CLIENT_ID,
+               "ZOOM_CLIENT_SECRET": CLIENT_SECRET, "ZOOM_BOT_JID": BOT_JID, "ZOOM_SECRET_TOKEN": SECRET_TOKEN,
+               "ZOOM_OAUTH_URL": peer.base, "ZOOM_API_URL": peer.api_url, "SLACK_BOT_TOKEN": ""}
+        good = subprocess.run([sys.executable, "-m", "slackbot", "doctor", "--timeout", "2"], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=120)
+        bad = subprocess.run([sys.executable, "-m", "slackbot", "doctor", "--timeout", "2"], cwd=ROOT,
+                             env={**env, "ZOOM_CLIENT_SECRET": "wrong"}, capture_output=True, text=True, timeout=120)
+    assert re.search(r"^ok\s+zoom token: chatbot token granted", good.stdout, re.M), good.stdout
+    assert re.search(r"^FAIL zoom token: Zoom did not grant a chatbot token \(HTTP 401\)", bad.stdout, re.M)
+
+
+def test_a_reminder_reaches_slack_and_zoom_once_each_with_two_processes(tmp_path: Path) -> None:
+    from slackbot.store import ScheduleStore
+    from tests.slack_client import BOT_TOKEN
+    from tests.slack_peer import SlackPeer
+
+    groups = tmp_path / "signode.toml"
+    groups.write_text(f'[[group]]\nname = "sig-node"\ntitle = "SIG Node"\nchannel = "C0NODE"\n'
+                      f'zoom_channel = "{CHANNEL}"\nzoom_account = "{ACCOUNT}"\n'
+                      '[group.schedule]\nday = "Tuesday"\ntime = "10:00"\ntz = "PT (Pacific Time)"\n'
+                      'frequency = "weekly"\n')
+    db = tmp_path / "r.db"
+    Store(db).close()
+    with SlackPeer() as slack, ZoomPeer() as peer:
+        env = {**os.environ, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_API_URL": slack.api_url,
+               "ZOOM_CLIENT_ID": CLIENT_ID, "ZOOM_CLIENT_SECRET": CLIENT_SECRET, "ZOOM_BOT_JID": BOT_JID,
+               "ZOOM_SECRET_TOKEN": SECRET_TOKEN, "ZOOM_API_URL": peer.api_url, "ZOOM_OAUTH_URL": peer.base}
+        args = [sys.executable, "-m", "slackbot", "--db", str(db), "--groups", str(groups), "remind", "--once"]
+        for moment in ["2026-11-30T18:01:00Z", "2026-12-01T17:00:30Z"]:
+            procs = [subprocess.Popen([*args, "--now", moment], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                      stderr=subprocess.PIPE, text=True) for _ in range(2)]
+            outs = [p.communicate(timeout=60) for p in procs]
+            assert all(p.returncode == 0 for p in procs), outs
+        zoom_messages = peer.messages_to(CHANNEL)
+        slack_messages = slack.of("chat.postMessage")
+    assert len(zoom_messages) == 2 and len(slack_messages) == 2
+    heads = [m.body["content"]["head"]["text"] for m in zoom_messages]
+    assert heads[0].startswith("SIG Node meets in 24 hours: Tue Dec 1, 10:00 PST (18:00 UTC)")
+    assert heads[1].startswith("SIG Node meets in 1 hour")
+    assert all(m.body["account_id"] == ACCOUNT for m in zoom_messages)
+    rows = ScheduleStore(Store(db)).reminders()
+    assert sorted((r["platform"], r["status"]) for r in rows) == [("slack", "sent")] * 2 + [("zoom", "sent")] * 2

@@ -9,11 +9,12 @@ long answers page with a "More" button whose value names a page of a search, nev
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from typing import Any
 
-from slackbot.commands import Entry, Reply
+from slackbot.commands import Entry, Reply, reminder_headline
 
 MAX_TEXT = 3500
 MAX_ITEMS = 40
@@ -90,3 +91,13 @@ def render(reply: Reply, viewer: str = "") -> Card:
     if not body:
         body.append(message(" "))
     return card
+
+
+def reminder(title: str, start: dt.datetime, offset: dt.timedelta, entries: list[Entry]) -> Card:
+    """The reminder posted to a group's Zoom channel: when (with the zone) and the agenda so far."""
+    soon, when = reminder_headline(title, start, offset)
+    body: list[Card] = [message("Agenda so far" if entries else "Nothing on the agenda yet.")]
+    for e in entries[:MAX_ITEMS - 2]:
+        body += entry_items(e, with_meeting=False)
+    body.append(message("Add an item with /signode add TEXT"))
+    return {"head": {"text": inert(f"{title} meets {soon}: {when}", 400)}, "body": body}

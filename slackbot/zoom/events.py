@@ -133,3 +133,12 @@ class ZoomApp:
             self._reply(payload, self.commands.handle(f"remove {value['i']}", self.clock(), actor=actor), actor)
         else:
             log.info("zoom button with an unknown value ignored")
+
+
+def reminder_sender(client: ZoomClient) -> Callable[[str, Any], str]:
+    """Posts a `reminders.Reminder` to a group's Zoom channel (for `signode serve` and `remind --once`)."""
+
+    def send(channel: str, r: Any) -> str:
+        return client.send(channel, r.group.zoom_account, cards.reminder(r.group.title, r.start, r.offset, r.entries))
+
+    return send
