@@ -161,8 +161,9 @@ def test_not_a_database_is_a_clear_error(tmp_path: Path) -> None:
     assert bogus.read_text() == "this is not sqlite " * 100
 
 
-def test_search_does_not_import_slack_bolt(db: Path) -> None:
+def test_search_path_imports_no_slack_bolt_zoom_or_sqlite_utils(db: Path) -> None:
     code = (f"import sys; from slackbot.cli import main; sys.argv=['signode','--db',{str(db)!r},'search','x'];\n"
-            "try:\n main()\nexcept SystemExit: pass\nprint('slack_bolt' in sys.modules)")
+            "try:\n main()\nexcept SystemExit: pass\n"
+            "print('slack_bolt' in sys.modules or 'slackbot.zoom' in sys.modules or 'sqlite_utils' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert result.stdout.strip().splitlines()[-1] == "False"
