@@ -26,9 +26,9 @@ import yaml
 
 from scripts.corpus_db import CORPUS, ROOT, corpus_store
 from scripts.evaluate import NOW, agenda_docs, fts_system
-from slackbot.ingest import ingest_source
-from slackbot.search import Searcher
-from slackbot.store import Store
+from slackbot.index.ingest import ingest_source
+from slackbot.index.search import Searcher
+from slackbot.index.store import Store
 
 
 def questions() -> list[str]:

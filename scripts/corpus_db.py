@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from slackbot.ingest import ingest_source
-from slackbot.store import Store
+from slackbot.index.ingest import ingest_source
+from slackbot.index.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus" / "sig-node"

@@ -30,8 +30,8 @@ from pathlib import Path
 import yaml
 
 from scripts.corpus_db import CORPUS, ROOT, corpus_store
-from slackbot.search import Searcher
-from slackbot.store import Store
+from slackbot.index.search import Searcher
+from slackbot.index.store import Store
 
 NOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
 System = Callable[[str], list[str]]

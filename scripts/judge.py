@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from scripts.corpus_db import CORPUS, ROOT, corpus_store
-from slackbot.store import Store
+from slackbot.index.store import Store
 
 
 def meeting_texts(store: Store) -> dict[str, tuple[str, list[str]]]:

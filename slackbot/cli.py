@@ -18,7 +18,7 @@ import click
 
 from slackbot import config
 from slackbot.errors import SignodeError
-from slackbot.store import IngestStats, Store
+from slackbot.index.store import IngestStats, Store
 
 
 class Context:
@@ -80,8 +80,8 @@ def ingest(ctx: Context, sources: tuple[str, ...], year: int | None, source_url:
         signode ingest ../shared/corpus/sig-node
         signode ingest https://raw.githubusercontent.com/kubernetes/community/master/sig-node/archive/meeting-notes-2018.md
     """
-    from slackbot.ingest import ingest_source
-    from slackbot.sources import archive_urls, expand, source_label
+    from slackbot.index.ingest import ingest_source
+    from slackbot.index.sources import archive_urls, expand, source_label
 
     started = time.perf_counter()
     store = ctx.store  # a database signode may not use stops here, before any source is read
@@ -191,7 +191,7 @@ def search(ctx: Context, query: tuple[str, ...], as_json: bool, limit: int, quer
         signode search --json --limit 5 "what did dashpole present"
         signode search --json --queries questions.txt
     """
-    from slackbot.search import Searcher
+    from slackbot.index.search import Searcher
 
     if not query and queries is None:
         raise click.UsageError("give a QUERY or --queries FILE")
@@ -229,7 +229,7 @@ def people(ctx: Context, name: tuple[str, ...]) -> None:
         signode people Sergey Kanzhelev
         signode people @dchen1107
     """
-    from slackbot.search import Searcher
+    from slackbot.index.search import Searcher
 
     searcher = Searcher(ctx.store)
     searcher.search("x")  # loads the directory from the notes and the Slack profiles seen
@@ -262,7 +262,7 @@ def ask(ctx: Context, text: tuple[str, ...], blocks: bool, page: int, now_text: 
 
     reply = Commands(ctx.store, group=find(ctx.groups(), None)).handle(" ".join(text), _now(now_text), page)
     if blocks:
-        from slackbot.blocks import render_reply
+        from slackbot.slack.blocks import render_reply
 
         click.echo(json.dumps(render_reply(reply), indent=2, ensure_ascii=False))
     else:
@@ -332,7 +332,7 @@ def serve(ctx: Context, mode: str | None, host: str, port: int, log_level: str, 
     pool: Workers
     post = None
     if slack:
-        from slackbot.app import build_app
+        from slackbot.slack.app import build_app
 
         app = build_app(settings, ctx.store, socket_mode=mode == "socket", groups=groups, workers=workers)
         pool = app.workers
@@ -421,7 +421,7 @@ def remind(ctx: Context, once: bool, now_text: str | None, dry_run: bool, grace:
     post: Poster | None = None
     others: dict[str, Sender] = {}
     if not dry_run and any(g.channel for g in groups):
-        from slackbot.app import make_client
+        from slackbot.slack.app import make_client
 
         client = make_client(ctx.settings)
 
@@ -551,8 +551,8 @@ def schedule_check(sigs_yaml: str, after_text: str, count: int, as_json: bool) -
 
         signode schedule check ../shared/corpus/sigs.yaml --after 2026-03-01T00:00:00Z --count 2 --json
     """
+    from slackbot.core.schedule import parse_meeting
     from slackbot.groups import sigs_meetings
-    from slackbot.schedule import parse_meeting
 
     after = _now(after_text)
     rows = []

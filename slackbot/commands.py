@@ -15,11 +15,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dateutil import parser as dateparser
 from rapidfuzz import fuzz
 
-from slackbot.charts import sparkline
+from slackbot.core.charts import sparkline
+from slackbot.core.markdown import agenda_markdown
 from slackbot.groups import Group, default_group
-from slackbot.markdown import agenda_markdown
-from slackbot.search import Answer, Hit, Searcher
-from slackbot.store import AgendaStore, ScheduleStore, Store
+from slackbot.index.search import Answer, Hit, Searcher
+from slackbot.index.store import AgendaStore, ScheduleStore, Store
 
 PAGE_SIZE = 10
 MAX_RESULTS = 200

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from slackbot.config import Settings
 from slackbot.errors import SignodeError
 from slackbot.groups import load_groups
-from slackbot.sources import read_source
-from slackbot.store import Store
+from slackbot.index.sources import read_source
+from slackbot.index.store import Store
 
 
 @dataclass
@@ -58,7 +58,7 @@ def _slack(settings: Settings, channels: list[str]) -> Iterator[Check]:
         return
     from slack_sdk.errors import SlackApiError
 
-    from slackbot.app import make_client
+    from slackbot.slack.app import make_client
 
     try:
         client = make_client(settings)

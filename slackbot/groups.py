@@ -30,9 +30,9 @@ from typing import Any
 
 import yaml
 
+from slackbot.core.schedule import MonthlyNth, Weekly, parse_meeting, with_anchor
 from slackbot.errors import ConfigError
-from slackbot.schedule import MonthlyNth, Weekly, parse_meeting, with_anchor
-from slackbot.sources import archive_urls
+from slackbot.index.sources import archive_urls
 
 DEFAULT_OFFSETS = (dt.timedelta(hours=24), dt.timedelta(hours=1))
 

@@ -15,11 +15,11 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
-from slackbot.blocks import reminder_message
 from slackbot.commands import Commands, Entry
 from slackbot.errors import SignodeError
 from slackbot.groups import Group
-from slackbot.store import ScheduleStore, Store
+from slackbot.index.store import ScheduleStore, Store
+from slackbot.slack.blocks import reminder_message
 
 log = logging.getLogger("signode.reminders")
 GRACE = dt.timedelta(minutes=15)

@@ -31,7 +31,7 @@ from urllib.parse import urlparse
 from slack_bolt import App
 from slack_bolt.request import BoltRequest
 
-from slackbot.app import describe_request
+from slackbot.slack.app import describe_request
 from slackbot.zoom.events import EVENTS_PATH as ZOOM_PATH
 from slackbot.zoom.events import ZoomApp
 

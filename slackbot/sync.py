@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 from slackbot.errors import SignodeError
 from slackbot.groups import Group
-from slackbot.ingest import ingest_source
-from slackbot.store import Store
+from slackbot.index.ingest import ingest_source
+from slackbot.index.store import Store
 
 log = logging.getLogger("signode.sync")
 

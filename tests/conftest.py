@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from slackbot.ingest import ingest_source
-from slackbot.store import Store
+from slackbot.index.ingest import ingest_source
+from slackbot.index.store import Store
 from tests.slack_client import BOT_TOKEN, SECRET
 from tests.slack_peer import SlackPeer
 

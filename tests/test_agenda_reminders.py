@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 
 from slackbot.commands import Actor, Commands
+from slackbot.core.notes import parse
+from slackbot.core.schedule import Weekly
 from slackbot.groups import Group, load_groups
-from slackbot.ingest import ingest_source
-from slackbot.notes import parse
+from slackbot.index.ingest import ingest_source
+from slackbot.index.store import ScheduleStore, Store
 from slackbot.reminders import due, run_once
-from slackbot.schedule import Weekly
-from slackbot.store import ScheduleStore, Store
 from tests.conftest import ROOT
 from tests.slack_client import BOT_TOKEN
 from tests.slack_peer import SlackPeer
@@ -162,8 +162,8 @@ class Posts:
 
 
 def test_run_once_sends_each_reminder_once_with_the_agenda(store: Store, commands: Commands) -> None:
-    from slackbot.app import make_client
     from slackbot.config import Settings
+    from slackbot.slack.app import make_client
 
     commands.handle("add Pod overhead KEP review", NOW, actor=ALICE)
     with SlackPeer() as peer:

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from slackbot.errors import ConfigError
-from slackbot.schema import migrations
-from slackbot.store import Store
+from slackbot.index.schema import migrations
+from slackbot.index.store import Store
 from tests.conftest import ROOT
 
 
@@ -77,7 +77,7 @@ def test_a_folder_as_database_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_two_stores_opening_a_new_file_together_apply_each_migration_once(tmp_path: Path) -> None:
     path = tmp_path / "race.db"
-    code = f"from slackbot.store import Store; Store({str(path)!r}).close()"
+    code = f"from slackbot.index.store import Store; Store({str(path)!r}).close()"
     procs = [subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stderr=subprocess.PIPE, text=True)
              for _ in range(4)]
     errors = [p.communicate(timeout=60)[1] for p in procs]

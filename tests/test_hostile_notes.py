@@ -16,11 +16,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from slackbot.links import extract_links
-from slackbot.notes import clean_text, parse
-from slackbot.owners import extract_owners
-from slackbot.store import Store
-from slackbot.text import acronym_pairs, index_text, vocabulary
+from slackbot.core.links import extract_links
+from slackbot.core.notes import clean_text, parse
+from slackbot.core.owners import extract_owners
+from slackbot.core.text import acronym_pairs, index_text, vocabulary
+from slackbot.index.store import Store
 from tests.conftest import listening_base, start_server
 from tests.slack_client import command
 from tests.slack_peer import SlackPeer
@@ -84,7 +84,7 @@ def test_thousands_of_nested_bullets_parse_and_store(tmp_path: Path) -> None:
     root = doc.meetings[0].items[0]
     assert len(root.walk()) == depth and root.walk()[-1].text == f"level {depth - 1}"
     store = Store(tmp_path / "deep.db")
-    from slackbot.ingest import ingest_source
+    from slackbot.index.ingest import ingest_source
 
     path = tmp_path / "notes-2021.md"
     path.write_text(text)
@@ -157,8 +157,8 @@ def test_one_source_failing_in_any_way_never_stops_the_others(tmp_path: Path, mo
     import datetime as dt
 
     from slackbot import sync
+    from slackbot.core.schedule import Weekly
     from slackbot.groups import Group
-    from slackbot.schedule import Weekly
 
     good = tmp_path / "notes-2021.md"
     good.write_text("# Jan 5, 2021\n\n* [alice] Swap\n")

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from slackbot.errors import NotesError, SourceError
-from slackbot.ingest import ingest_source
-from slackbot.store import Store
+from slackbot.index.ingest import ingest_source
+from slackbot.index.store import Store
 from tests.conftest import FIXTURES, NOTES, dump
 from tests.notes_server import NotesServer, Response
 
@@ -127,7 +127,7 @@ def test_url_ingest_raw_file_and_conditional_refetch(store: Store) -> None:
 
 
 def test_google_docs_edit_link_becomes_markdown_export(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    from slackbot import sources
+    from slackbot.index import sources
 
     with NotesServer() as server:
         server.serve("/document/d/DOC123/export", Response(GOOD))
@@ -140,7 +140,7 @@ def test_google_docs_edit_link_becomes_markdown_export(store: Store, monkeypatch
 
 
 def test_google_export_url_shape() -> None:
-    from slackbot.sources import google_export_url
+    from slackbot.index.sources import google_export_url
 
     assert google_export_url("https://docs.google.com/document/d/1Ne57g/edit?usp=sharing") == \
         "https://docs.google.com/document/d/1Ne57g/export?format=md"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from slackbot.links import classify, extract_links
-from slackbot.owners import extract_owners
+from slackbot.core.links import classify, extract_links
+from slackbot.core.owners import extract_owners
 
 
 @pytest.mark.parametrize("url, kind, ref", [

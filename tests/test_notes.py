@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from slackbot.core.notes import Document, Meeting, check_is_text, clean_text, parse, parse_date_heading
 from slackbot.errors import NotesError
-from slackbot.notes import Document, Meeting, check_is_text, clean_text, parse, parse_date_heading
 from tests.conftest import FIXTURES, NOTES, corpus_files
 
 

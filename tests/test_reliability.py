@@ -15,11 +15,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from slackbot.blocks import MAX_BLOCKS, MAX_BUTTON_VALUE, MAX_SECTION
 from slackbot.commands import Actor, Commands
+from slackbot.core.schedule import Weekly
 from slackbot.groups import Group
-from slackbot.schedule import Weekly
-from slackbot.store import AgendaStore, Store
+from slackbot.index.store import AgendaStore, Store
+from slackbot.slack.blocks import MAX_BLOCKS, MAX_BUTTON_VALUE, MAX_SECTION
 from slackbot.sync import sync_once
 from tests.conftest import NOTES, Running
 from tests.notes_server import NotesServer, Response
@@ -137,8 +137,8 @@ HOSTILE_TEXT = st.one_of(
 @pytest.fixture(scope="module")
 def app_under_test(corpus_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
     """The real Bolt app, built by build_app against the local peer, fed signed requests in process."""
-    from slackbot.app import build_app
     from slackbot.config import Settings
+    from slackbot.slack.app import build_app
     from tests.slack_client import BOT_TOKEN, SECRET
     from tests.slack_peer import SlackPeer
 

@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from slackbot.cli import cli
+from slackbot.core.schedule import MonthlyNth, Weekly, clock_time, parse_meeting, with_anchor, zone
 from slackbot.errors import ConfigError
 from slackbot.groups import load_groups, sigs_meetings
-from slackbot.schedule import MonthlyNth, Weekly, clock_time, parse_meeting, with_anchor, zone
 from tests.conftest import CORPUS
 
 SIGS = CORPUS / "sigs.yaml"

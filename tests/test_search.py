@@ -8,9 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from slackbot.query import MAX_QUERY_CHARS, parse_query
-from slackbot.search import Searcher
-from slackbot.store import Store
+from slackbot.core.query import MAX_QUERY_CHARS, parse_query
+from slackbot.index.search import Searcher
+from slackbot.index.store import Store
 
 NOW = dt.datetime(2026, 11, 28, 12, tzinfo=dt.UTC)
 

@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from slackbot.charts import sparkline
 from slackbot.commands import Actor, Commands
-from slackbot.glossary import CONCEPTS
-from slackbot.people import Directory, Form, SlackProfile, handle_reason
-from slackbot.query import parse_query
-from slackbot.search import Searcher
-from slackbot.store import Store
+from slackbot.core.charts import sparkline
+from slackbot.core.glossary import CONCEPTS
+from slackbot.core.people import Directory, Form, SlackProfile, handle_reason
+from slackbot.core.query import parse_query
+from slackbot.index.search import Searcher
+from slackbot.index.store import Store
 from tests.conftest import ROOT
 
 NOW = dt.datetime(2026, 11, 28, 12, tzinfo=dt.UTC)
@@ -227,7 +227,7 @@ def test_a_timeline_reply_carries_its_sparkline(corpus_store: Store) -> None:
     assert re.fullmatch(r"2015 [▁▂▃▄▅▆▇█]{10} 2024", line), line
     assert sum(reply.data["per_year"].values()) == reply.data["meetings"]
     assert f"Meetings per year: {line}" in reply.as_text()
-    from slackbot.blocks import render_reply
+    from slackbot.slack.blocks import render_reply
     assert line in json.dumps(render_reply(reply), ensure_ascii=False)
 
 

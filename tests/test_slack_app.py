@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from slackbot.blocks import MAX_BLOCKS, MAX_BUTTON_VALUE, MAX_SECTION
-from slackbot.store import AgendaStore, Store
+from slackbot.index.store import AgendaStore, Store
+from slackbot.slack.blocks import MAX_BLOCKS, MAX_BUTTON_VALUE, MAX_SECTION
 from tests.conftest import ROOT, Running, start_server
 from tests.slack_client import APP_TOKEN, BOT_TOKEN, button, command, event, interactive, send
 from tests.slack_peer import SlackPeer
@@ -227,7 +227,7 @@ def test_mention_answers_in_thread_once_even_if_retried(server: Running) -> None
 def test_every_manifest_entry_is_handled(server: Running) -> None:
     import yaml
 
-    from slackbot import app as slack_app
+    from slackbot.slack import app as slack_app
 
     manifest = yaml.safe_load((ROOT / "manifest.yml").read_text())
     features = manifest["features"]
@@ -249,7 +249,7 @@ def test_every_manifest_entry_is_handled(server: Running) -> None:
 
 
 def test_every_action_we_render_has_a_handler(server: Running) -> None:
-    from slackbot import app as slack_app
+    from slackbot.slack import app as slack_app
 
     command(server.url, "agenda", server.peer.response_url("acts1"))
     command(server.url, "kubelet", server.peer.response_url("acts2"))

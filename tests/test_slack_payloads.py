@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from slackbot.commands import Commands
-from slackbot.store import AgendaStore, Store
+from slackbot.index.store import AgendaStore, Store
 from tests.conftest import FIXTURES, Running
 from tests.slack_client import Answer, send
 

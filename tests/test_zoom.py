@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from slackbot.commands import Commands
-from slackbot.store import Store
+from slackbot.index.store import Store
 from slackbot.zoom import cards
 from tests.conftest import ROOT
 from tests.zoom_peer import (
@@ -177,7 +177,7 @@ def test_injection_in_items_is_shown_inert(zoom: Zoom, payload: str) -> None:
 
 def test_the_same_question_gets_the_same_items_in_slack_zoom_and_the_terminal(corpus_store: Store) -> None:
     """One grammar, three renderings: the items and dates agree."""
-    from slackbot.blocks import render_reply
+    from slackbot.slack.blocks import render_reply
 
     commands = Commands(corpus_store)
     for question in ("when was sandboxes discussed", "what did dashpole present", "swap since 2023",
@@ -273,7 +273,7 @@ def test_doctor_checks_the_zoom_token(tmp_path: Path) -> None:
 
 
 def test_a_reminder_reaches_slack_and_zoom_once_each_with_two_processes(tmp_path: Path) -> None:
-    from slackbot.store import ScheduleStore
+    from slackbot.index.store import ScheduleStore
     from tests.slack_client import BOT_TOKEN
     from tests.slack_peer import SlackPeer
 

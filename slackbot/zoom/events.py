@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from slackbot.commands import Actor, Commands, Reply
-from slackbot.store import AgendaStore
+from slackbot.index.store import AgendaStore
 from slackbot.workers import Workers
 from slackbot.zoom import cards, webhook
 from slackbot.zoom.client import ZoomClient, ZoomError

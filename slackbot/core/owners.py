@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from slackbot.links import MARKDOWN_LINK
-from slackbot.text import URL
+from slackbot.core.links import MARKDOWN_LINK
+from slackbot.core.text import URL
 
 # Linear on any input: an address starts at a word boundary and its local part has at most 64 characters.
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]+(?:\.[\w-]+)+")

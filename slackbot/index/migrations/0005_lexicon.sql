@@ -1,5 +1,5 @@
 -- The search vocabulary kept aggregated, so opening the index reads a few rows, never groups the
--- per-source vocab (slackbot/lexicon.py keeps these in step with every ingest).
+-- per-source vocab (slackbot/index/lexicon.py keeps these in step with every ingest).
 CREATE TABLE words (
     word TEXT PRIMARY KEY,
     df INTEGER NOT NULL                -- agenda items using the word, over all sources

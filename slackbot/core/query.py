@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
 
-from slackbot.links import BARE_URL, classify, clean_url
-from slackbot.text import MONTHS
+from slackbot.core.links import BARE_URL, classify, clean_url
+from slackbot.core.text import MONTHS
 
 MAX_QUERY_CHARS = 500
 FIRST_YEAR = 2014

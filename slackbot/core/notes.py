@@ -14,10 +14,10 @@ import html
 import re
 from dataclasses import dataclass, field
 
+from slackbot.core.links import Link, extract_links
+from slackbot.core.owners import extract_owners
+from slackbot.core.text import MONTHS
 from slackbot.errors import NotesError
-from slackbot.links import Link, extract_links
-from slackbot.owners import extract_owners
-from slackbot.text import MONTHS
 
 MAX_BYTES = 20 * 1024 * 1024
 YEAR_ROLLBACK_DAYS = 180

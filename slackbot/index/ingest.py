@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from slackbot.core.notes import check_is_text, parse
 from slackbot.errors import NotesError
-from slackbot.notes import check_is_text, parse
-from slackbot.sources import Fetched, heading_anchors, is_url, meeting_url, read_source, web_url
-from slackbot.store import IngestStats, SourceRecord, Store
+from slackbot.index.sources import Fetched, heading_anchors, is_url, meeting_url, read_source, web_url
+from slackbot.index.store import IngestStats, SourceRecord, Store
 
 # A new copy of a source that loses more than this share of its dated meetings is taken to be
 # truncated (a half-saved export, a cut-off download) and refused; --force overrides (for the yearly

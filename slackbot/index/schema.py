@@ -3,7 +3,7 @@
 Checked before anything is written, so a wrong `--db` never gets signode's tables (or WAL mode)
 pushed into someone else's file: a file that is not SQLite, a SQLite file of another program, and a
 database written by a newer signode are each refused with one line naming the path. Migrations ship
-inside the package (`slackbot/migrations/*.sql`, read with importlib.resources), so an installed
+inside the package (`slackbot/index/migrations/*.sql`, read with importlib.resources), so an installed
 wheel works from any directory. A file that cannot be written (a read-only volume) is opened
 read-only when its schema is current, so searching still works there.
 """
@@ -35,10 +35,10 @@ class Migration:
 
 def migrations() -> list[Migration]:
     """Every migration shipped with this signode, in order."""
-    folder = resources.files("slackbot") / "migrations"
+    folder = resources.files("slackbot.index") / "migrations"
     found = [Migration(f.name, f.read_text(encoding="utf-8")) for f in folder.iterdir() if f.name.endswith(".sql")]
     if not found:
-        raise ConfigError("this signode install has no schema migrations (slackbot/migrations is empty)")
+        raise ConfigError("this signode install has no schema migrations (slackbot/index/migrations is empty)")
     return sorted(found, key=lambda m: m.name)
 
 

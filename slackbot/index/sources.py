@@ -14,8 +14,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from slackbot.core.notes import HEADING, MAX_BYTES, Meeting, clean_text
 from slackbot.errors import SourceError
-from slackbot.notes import HEADING, MAX_BYTES, Meeting, clean_text
 
 COMMUNITY_REPO = "kubernetes/community"
 ARCHIVE_NAME = re.compile(r"^meeting-notes-((?:19|20)\d{2})\.md$")

@@ -16,14 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from slackbot import lexicon, schema
+from slackbot.core.text import acronym_pairs, index_text, strip_urls, vocabulary
 from slackbot.errors import ConfigError
-from slackbot.text import acronym_pairs, index_text, strip_urls, vocabulary
+from slackbot.index import lexicon, schema
 
 if TYPE_CHECKING:  # sqlite-utils (writes) and the parser load only when needed: searching starts faster
     import sqlite_utils
 
-    from slackbot.notes import Document, Item
+    from slackbot.core.notes import Document, Item
 
 
 @dataclass

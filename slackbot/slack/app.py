@@ -22,13 +22,13 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
 
-from slackbot.blocks import REMOVE_ACTION, add_item_modal, added_view, home_view, render_reply
 from slackbot.commands import Actor, Commands
 from slackbot.config import Settings
 from slackbot.errors import ConfigError
 from slackbot.groups import Group, default_group
-from slackbot.slack_message import message_text
-from slackbot.store import Store
+from slackbot.index.store import Store
+from slackbot.slack.blocks import REMOVE_ACTION, add_item_modal, added_view, home_view, render_reply
+from slackbot.slack.message import message_text
 from slackbot.workers import DEFAULT_WORKERS, Workers
 
 log = logging.getLogger("signode")

@@ -4,7 +4,7 @@ An item or an author name can hold anything a person typed in Slack: a newline a
 (a new meeting heading), `<!-- … -->` (an HTML comment that hides what follows), `*`, `[`, a backslash.
 Each item becomes exactly one bullet line: whitespace is folded, `&`, `<`, `>` become entities and the
 other markdown punctuation is backslash-escaped, so the doc shows the text as typed and
-`slackbot.notes` reads back the same text, owner and links, with no new meeting and no cancellation.
+`slackbot.core.notes` reads back the same text, owner and links, with no new meeting and no cancellation.
 """
 
 from __future__ import annotations

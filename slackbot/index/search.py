@@ -26,12 +26,12 @@ from typing import Any
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from slackbot import lexicon
-from slackbot.glossary import expansions
-from slackbot.people import Directory, Form, SlackProfile
-from slackbot.query import Query, parse_query
-from slackbot.store import Store
-from slackbot.terms import Term, Vocabulary, phrase_terms, quote
+from slackbot.core.glossary import expansions
+from slackbot.core.people import Directory, Form, SlackProfile
+from slackbot.core.query import Query, parse_query
+from slackbot.core.terms import Term, Vocabulary, phrase_terms, quote
+from slackbot.index import lexicon
+from slackbot.index.store import Store
 
 CANDIDATES = 400
 RANKED = 150  # candidates scored in Python: the best by bm25 when FTS5 proposes more

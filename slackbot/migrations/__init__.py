@@ -1,1 +1,0 @@
-"""Schema migrations, applied in name order and recorded in the database (see slackbot.schema)."""
