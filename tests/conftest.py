@@ -81,11 +81,11 @@ def start_server(peer: SlackPeer, db: Path, extra_env: dict[str, str] | None = N
     return subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def listening_base(process: subprocess.Popen[str]) -> str:
+def listening_base(process: subprocess.Popen[str], path: str = "/slack/events") -> str:
     """The server's base URL from its first line of output (fails with its stderr if it did not start)."""
     assert process.stdout is not None
     line = process.stdout.readline()
-    m = re.search(r"http://127\.0\.0\.1:(\d+)/slack/events", line)
+    m = re.search(r"http://127\.0\.0\.1:(\d+)" + re.escape(path), line)
     if not m:
         process.kill()
         _, err = process.communicate(timeout=10)

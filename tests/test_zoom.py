@@ -20,7 +20,7 @@ import pytest
 from slackbot.commands import Commands
 from slackbot.index.store import Store
 from slackbot.zoom import cards
-from tests.conftest import ROOT
+from tests.conftest import ROOT, listening_base
 from tests.zoom_peer import (
     ACCOUNT,
     BOT_JID,
@@ -61,11 +61,7 @@ def zoom(corpus_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     shutil.copy(corpus_db, db)
     with ZoomPeer() as peer:
         process = start(peer, db)
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        m = re.search(r"http://127\.0\.0\.1:(\d+)/zoom/events", line)
-        assert m, line + (process.stderr.read() if process.stderr else "")
-        base = f"http://127.0.0.1:{m.group(1)}"
+        base = listening_base(process, "/zoom/events")
         yield Zoom(base + "/zoom/events", base, peer, db, process)
         process.terminate()
         process.wait(timeout=20)
@@ -215,7 +211,7 @@ def test_install_welcomes_and_deauthorization_forgets_the_accounts_items(zoom: Z
 
 
 def test_one_http_server_serves_slack_and_zoom(corpus_db: Path, tmp_path: Path) -> None:
-    from tests.conftest import listening_base, start_server
+    from tests.conftest import start_server
     from tests.slack_client import command as slack_command
     from tests.slack_peer import SlackPeer
 
