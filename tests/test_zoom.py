@@ -299,3 +299,23 @@ def test_a_reminder_reaches_slack_and_zoom_once_each_with_two_processes(tmp_path
     assert all(m.body["account_id"] == ACCOUNT for m in zoom_messages)
     rows = ScheduleStore(Store(db)).reminders()
     assert sorted((r["platform"], r["status"]) for r in rows) == [("slack", "sent")] * 2 + [("zoom", "sent")] * 2
+
+
+def test_text_typed_in_the_agenda_card_becomes_an_item(zoom: Zoom) -> None:
+    deliver(zoom.url, command("agenda"))
+    card = zoom.peer.wait_for(lambda: [s for s in zoom.peer.messages_to(CHANNEL)
+                                       if "Next SIG Node meeting" in s.body["content"]["head"]["text"]])[-1]
+    fields = [i for item in card.body["content"]["body"] if item["type"] == "fields" for i in item["items"]]
+    assert fields and fields[0]["editable"] is True
+    event = {"event": "interactive_message_fields_editable", "event_ts": int(time.time() * 1000), "payload": {
+        "accountId": ACCOUNT, "channelName": "sig-node", "messageId": "m-1", "robotJid": BOT_JID,
+        "timestamp": int(time.time() * 1000), "toJid": CHANNEL, "userId": "alice", "userJid": USER_JID,
+        "userName": "Alice Doe", "original": {},
+        "fieldEditItem": {"key": fields[0]["key"], "currentValue": fields[0]["value"],
+                          "newValue": "Typed in Zoom: memory QoS status"}}}
+    assert deliver(zoom.url, event)[0] == 200
+    zoom.peer.wait_for(lambda: [s for s in zoom.peer.sent if "Typed in Zoom" in texts(s.body)])
+    assert added(zoom.db).count("Typed in Zoom: memory QoS status") == 1
+    assert deliver(zoom.url, event)[0] == 200  # Zoom's retry of the same delivery
+    time.sleep(0.5)
+    assert added(zoom.db).count("Typed in Zoom: memory QoS status") == 1

@@ -17,6 +17,7 @@ from typing import Any
 from slackbot.commands import Entry, Reply, reminder_headline
 
 MAX_TEXT = 3500
+ADD_FIELD = "Add to the agenda"  # an editable field: what a person types there becomes an item
 MAX_ITEMS = 40
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 URL = re.compile(r"^https?://[^\s<>|]+$")
@@ -57,6 +58,12 @@ def entry_items(e: Entry, with_meeting: bool) -> list[Card]:
     return items
 
 
+def add_field() -> Card:
+    """Zoom's editable field: typing there sends `interactive_message_fields_editable` with the text."""
+    return {"type": "fields", "items": [{"key": ADD_FIELD, "value": "(type an item here)", "editable": True,
+                                         "short": False}]}
+
+
 def search_page(reply: Reply, page: int) -> str:
     """A button's value: which page of which search (short; Zoom documents no limit, so keep it small)."""
     return json.dumps({"a": "more", "q": reply.query[:300], "w": int(reply.timeline), "p": page},
@@ -88,6 +95,8 @@ def render(reply: Reply, viewer: str = "") -> Card:
                             "style": "Danger"})
     if buttons:
         body.append({"type": "actions", "items": buttons})
+    if reply.kind in ("agenda", "added"):
+        body.append(add_field())
     if not body:
         body.append(message(" "))
     return card
@@ -99,5 +108,5 @@ def reminder(title: str, start: dt.datetime, offset: dt.timedelta, entries: list
     body: list[Card] = [message("Agenda so far" if entries else "Nothing on the agenda yet.")]
     for e in entries[:MAX_ITEMS - 2]:
         body += entry_items(e, with_meeting=False)
-    body.append(message("Add an item with /signode add TEXT"))
+    body.append(add_field())
     return {"head": {"text": inert(f"{title} meets {soon}: {when}", 400)}, "body": body}

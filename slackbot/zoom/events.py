@@ -7,6 +7,7 @@ listener pool). The work then answers through the chatbot API, never in the HTTP
     bot_notification             a slash command in a channel, or any message in a 1:1 with the bot
     interactive_message_actions  a button: "More" (edits the card to the next page), "Remove #12"
     interactive_message_select   a dropdown choice, read like a button value
+    interactive_message_fields_editable  text typed in a card's "Add to the agenda" field: added as an item
     bot_installed                a welcome message to the installer
     app_deauthorized             the account's added items are deleted, as Zoom requires
 """
@@ -80,6 +81,8 @@ class ZoomApp:
                 self._command(payload, request_id)
             elif kind in ("interactive_message_actions", "interactive_message_select"):
                 self._button(kind, payload)
+            elif kind == "interactive_message_fields_editable":
+                self._typed_item(payload, request_id)
             elif kind == "bot_installed":
                 self.client.send(str(payload.get("userJid", "")), str(payload.get("accountId", "")),
                                  {"head": {"text": "signode"}, "body": [cards.message(WELCOME)]},
@@ -107,6 +110,16 @@ class ZoomApp:
         key = str(payload.get("triggerId") or payload.get("messageId") or request_id or "")
         reply = self.commands.handle(str(payload.get("cmd", "")), self.clock(), actor=actor,
                                      request_key=f"zoom:{key}" if key else None)
+        self._reply(payload, reply, actor)
+
+    def _typed_item(self, payload: dict[str, Any], request_id: str) -> None:
+        edit = payload.get("fieldEditItem") or {}
+        if edit.get("key") != cards.ADD_FIELD:
+            log.info("zoom edit of an unknown field ignored")
+            return
+        text = " ".join(str(edit.get("newValue", "")).split())
+        actor = self._actor(payload)
+        reply = self.commands.add(text, self.clock(), actor, f"zoom:{request_id}" if request_id else None)
         self._reply(payload, reply, actor)
 
     def _button(self, kind: str, payload: dict[str, Any]) -> None:
