@@ -319,3 +319,29 @@ def test_text_typed_in_the_agenda_card_becomes_an_item(zoom: Zoom) -> None:
     assert deliver(zoom.url, event)[0] == 200  # Zoom's retry of the same delivery
     time.sleep(0.5)
     assert added(zoom.db).count("Typed in Zoom: memory QoS status") == 1
+
+
+def test_a_body_changed_after_signing_or_not_json_is_refused(zoom: Zoom) -> None:
+    import hashlib
+    import hmac
+    import urllib.error
+    import urllib.request
+
+    def post(body: bytes, signed_body: bytes) -> int:
+        ts = str(int(time.time()))
+        sig = "v0=" + hmac.new(SECRET_TOKEN.encode(), f"v0:{ts}:".encode() + signed_body, hashlib.sha256).hexdigest()
+        request = urllib.request.Request(zoom.url, data=body, method="POST", headers={
+            "Content-Type": "application/json", "x-zm-request-timestamp": ts, "x-zm-signature": sig})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+    before, sent = added(zoom.db), len(zoom.peer.sent)
+    original = json.dumps(command("add tampered item"), separators=(",", ":")).encode()
+    assert post(original.replace(b"tampered", b"tampered!"), original) == 401
+    assert post(b"not json at all", b"not json at all") == 400
+    assert post(b"[1, 2, 3]", b"[1, 2, 3]") == 400
+    time.sleep(0.3)
+    assert added(zoom.db) == before and len(zoom.peer.sent) == sent
