@@ -15,8 +15,6 @@ says, refuses oversized bodies, answers `/healthz` without a signature, and defe
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import logging
 import socket
@@ -31,6 +29,7 @@ from urllib.parse import urlparse
 from slack_bolt import App
 from slack_bolt.request import BoltRequest
 
+from slackbot import signatures
 from slackbot.slack.app import describe_request
 from slackbot.zoom.events import EVENTS_PATH as ZOOM_PATH
 from slackbot.zoom.events import ZoomApp
@@ -42,7 +41,6 @@ EVENTS_PATH = "/slack/events"
 HEADER_TIMEOUT = 10.0
 BODY_TIMEOUT = 10.0
 MAX_CONNECTIONS = 1000
-MAX_SKEW = 300
 REFUSED = b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 
 
@@ -117,26 +115,6 @@ class Connections:
             return self.lock.wait_for(lambda: not any(c.state != "waiting" for c in self.open.values()), timeout)
 
 
-class Verifier:
-    """Slack's request signature over the raw bytes (`v0:{timestamp}:{body}`, HMAC-SHA256), compared in
-    constant time; requests more than five minutes old or new are refused. Works on bytes, so a body
-    that is not UTF-8 is simply unsigned-looking, never an exception."""
-
-    def __init__(self, secret: str) -> None:
-        self.secret = secret.encode()
-
-    def problem(self, raw: bytes, timestamp: str, signature: str, now: float | None = None) -> str:
-        """Why the request is refused, or "" when it is Slack's."""
-        if not timestamp.isdigit() or len(timestamp) > 12:
-            return "missing or malformed X-Slack-Request-Timestamp"
-        if abs((time.time() if now is None else now) - int(timestamp)) > MAX_SKEW:
-            return "stale or future timestamp"
-        expected = "v0=" + hmac.new(self.secret, b"v0:" + timestamp.encode() + b":" + raw, hashlib.sha256).hexdigest()
-        if not hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace")):
-            return "invalid signature"
-        return ""
-
-
 def _shut(sock: socket.socket, how: int) -> None:
     try:
         sock.shutdown(how)
@@ -154,7 +132,7 @@ class SlackHTTPServer(ThreadingHTTPServer):
                  body_timeout: float = BODY_TIMEOUT, zoom: ZoomApp | None = None) -> None:
         self.app = app
         self.zoom = zoom
-        self.verifier = Verifier(signing_secret)
+        self.signing_secret = signing_secret
         self.started = time.time()
         self.connections = Connections(max_connections, header_timeout, body_timeout)
         self.draining = False
@@ -248,8 +226,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(status, answer, "application/json")
             return
         assert self.server.app is not None
-        problem = self.server.verifier.problem(raw, self.headers.get("X-Slack-Request-Timestamp", ""),
-                                               self.headers.get("X-Slack-Signature", ""))
+        problem = signatures.problem(self.server.signing_secret, raw,
+                                     self.headers.get("X-Slack-Request-Timestamp", ""),
+                                     self.headers.get("X-Slack-Signature", ""))
         if problem:
             self._refuse(401, problem, url.path)  # checked before parsing: unsigned bodies are never read
             return

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
@@ -51,7 +50,6 @@ class SlackPeer(Loopback):
         self.user_tz = "Europe/Berlin"
         self.profiles: dict[str, dict[str, str]] = {}  # user ID -> {"real_name", "display_name"} for users.info
         self.ws_url = ""
-        self.lock = threading.Condition()
         peer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -99,19 +97,8 @@ class SlackPeer(Loopback):
     def responses(self, name: str) -> list[Call]:
         return [c for c in self.calls if c.path == f"/response/{name}"]
 
-    def wait_for(self, predicate: Callable[[], Any], timeout: float = 10.0) -> Any:
-        """Wait until predicate() is truthy (the app works after it acks), then return its value."""
-        deadline = time.monotonic() + timeout
-        with self.lock:
-            while True:
-                value = predicate()
-                if value:
-                    return value
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise AssertionError(f"timed out waiting; calls so far: {[c.path for c in self.calls]}; "
-                                         f"refused: {self.rejected[:3]}")
-                self.lock.wait(left)
+    def seen(self) -> str:
+        return f"calls so far: {[c.path for c in self.calls]}; refused: {self.rejected[:3]}"
 
     # -- answering --------------------------------------------------------------------------------
     def _answer(self, handler: BaseHTTPRequestHandler, path: str, body: dict[str, Any]) -> None:
@@ -120,7 +107,7 @@ class SlackPeer(Loopback):
         pause = self.delay.get("response" if is_response else method, 0.0)
         if pause:
             time.sleep(pause)
-        with self.lock:
+        with self.cond:
             failures = self.failures.get(method)
             failure = failures.pop(0) if failures else None
             refusal = None if failure else self._refusal(path, method, body)
@@ -128,7 +115,7 @@ class SlackPeer(Loopback):
                 self.rejected.append((path, refusal[2]))
             else:
                 self.calls.append(Call(path, body))
-            self.lock.notify_all()
+            self.cond.notify_all()
         if failure:
             status, retry_after = failure
             self._send(handler, status, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)})

@@ -13,7 +13,6 @@ import base64
 import hashlib
 import hmac
 import json
-import threading
 import time
 import urllib.error
 import urllib.parse
@@ -54,7 +53,6 @@ class ZoomPeer(Loopback):
         self.failures: list[int] = []
         self.known_jids = {CHANNEL, USER_JID, DM}
         self.messages: set[str] = set()
-        self.cond = threading.Condition()
         peer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -86,17 +84,8 @@ class ZoomPeer(Loopback):
     def messages_to(self, jid: str) -> list[Sent]:
         return [s for s in self.sent if s.method == "POST" and s.body.get("to_jid") == jid]
 
-    def wait_for(self, predicate: Any, timeout: float = 15.0) -> Any:
-        deadline = time.monotonic() + timeout
-        with self.cond:
-            while True:
-                value = predicate()
-                if value:
-                    return value
-                if time.monotonic() > deadline:
-                    raise AssertionError(f"timed out; sent: {[(s.method, s.path) for s in self.sent]}; "
-                                         f"refused: {self.refused}")
-                self.cond.wait(0.1)
+    def seen(self) -> str:
+        return f"sent: {[(x.method, x.path) for x in self.sent]}; refused: {self.refused}"
 
     # -- serving --------------------------------------------------------------------------------
     def _handle(self, h: BaseHTTPRequestHandler, method: str) -> None:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from rapidfuzz.distance import OSA
 
 MIN_REMAINDER = 1
+CACHE_SIZE = 4096
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,8 @@ class Directory:
         """The owner forms a typed name (handle, full name, first name, Slack ID) refers to, with reasons."""
         typed = " ".join(typed.lower().lstrip("@").split())
         if typed not in self._cache:
+            if len(self._cache) >= CACHE_SIZE:  # a long-running server sees endless distinct word pairs
+                self._cache.clear()
             self._cache[typed] = self._resolve(typed)
         return self._cache[typed]
 

@@ -200,10 +200,8 @@ class Store:
             pairs = set().union(*(acronym_pairs(t) for t in texts)) if texts else set()
             db.conn.executemany("INSERT OR IGNORE INTO acronyms (source_id, short, long) VALUES (?, ?, ?)",
                                 [(source_id, short, long) for short, long in pairs])
-            owners_now = [r[0] for r in db.execute(
-                "SELECT DISTINCT o.name FROM owners o JOIN items i ON i.id = o.item_id JOIN meetings m"
-                " ON m.id = i.meeting_id WHERE m.source_id = ?", [source_id]).fetchall()]
-            lexicon.add_source(db.conn, int(source_id or 0), stats.items, owners_before + owners_now)
+            owners_now = {name for _, name in rows.owners}
+            lexicon.add_source(db.conn, int(source_id or 0), stats.items, [*owners_before, *owners_now])
         return stats
 
     def dated_meeting_count(self, source_id: int) -> int:
@@ -296,10 +294,6 @@ class Store:
         return out
 
     # -- search support -------------------------------------------------------------------------
-    def vocabulary(self) -> dict[str, int]:
-        """Every indexed word with its document frequency over all sources (aggregated at ingest)."""
-        return {r[0]: r[1] for r in self.conn.execute("SELECT word, df FROM words").fetchall()}
-
     def fts(self, match: str, limit: int) -> list[tuple[int, float]]:
         """(agenda item id, bm25) for an FTS5 MATCH expression built by search.py from quoted terms."""
         rows = self.conn.execute(
@@ -309,16 +303,6 @@ class Store:
 
     def acronyms(self) -> set[tuple[str, str]]:
         return {(r[0], r[1]) for r in self.conn.execute("SELECT DISTINCT short, long FROM acronyms").fetchall()}
-
-    def owner_names(self) -> dict[str, int]:
-        return {r[0]: r[1] for r in self.conn.execute("SELECT name, COUNT(*) FROM owners GROUP BY name").fetchall()}
-
-    def owner_forms(self) -> list[tuple[str, int, str, str]]:
-        """(name, items, first date, last date) of every owner form in the notes, for the people directory."""
-        return lexicon.owner_stats(self.conn)
-
-    def agenda_item_count(self) -> int:
-        return lexicon.agenda_items(self.conn)
 
     def save_profile(self, user_id: str, real_name: str, display_name: str) -> None:
         """Remember a Slack user's names (from users.info) for the people directory."""

@@ -21,8 +21,10 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from slackbot import signatures
 from slackbot.commands import Actor, Commands, Reply
 from slackbot.index.store import AgendaStore
+from slackbot.reminders import Reminder, Sender
 from slackbot.workers import Workers
 from slackbot.zoom import cards, webhook
 from slackbot.zoom.client import ZoomClient, ZoomError
@@ -45,7 +47,7 @@ class ZoomApp:
 
     def receive(self, raw: bytes, headers: Mapping[str, str]) -> tuple[int, str]:
         """(HTTP status, JSON body) for one delivery; the work itself runs later on the pool."""
-        refused = webhook.problem(self.secret, raw, headers.get("x-zm-request-timestamp", ""),
+        refused = signatures.problem(self.secret, raw, headers.get("x-zm-request-timestamp", ""),
                                   headers.get("x-zm-signature", ""))
         if refused:
             log.info("zoom request refused status=401 reason=%s", refused)
@@ -148,10 +150,10 @@ class ZoomApp:
             log.info("zoom button with an unknown value ignored")
 
 
-def reminder_sender(client: ZoomClient) -> Callable[[str, Any], str]:
-    """Posts a `reminders.Reminder` to a group's Zoom channel (for `signode serve` and `remind --once`)."""
+def reminder_sender(client: ZoomClient) -> Sender:
+    """Posts a reminder to a group's Zoom channel (for `signode serve` and `remind --once`)."""
 
-    def send(channel: str, r: Any) -> str:
+    def send(channel: str, r: Reminder) -> str:
         return client.send(channel, r.group.zoom_account, cards.reminder(r.group.title, r.start, r.offset, r.entries))
 
     return send
