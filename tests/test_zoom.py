@@ -345,3 +345,25 @@ def test_a_body_changed_after_signing_or_not_json_is_refused(zoom: Zoom) -> None
     assert post(b"[1, 2, 3]", b"[1, 2, 3]") == 400
     time.sleep(0.3)
     assert added(zoom.db) == before and len(zoom.peer.sent) == sent
+
+
+@pytest.mark.parametrize("event", [
+    {"event": "team_chat.app_mention", "event_ts": 1, "payload": {
+        "account_id": ACCOUNT, "operator": "alice@example.com", "operator_id": "alice", "operator_member_id": "m1",
+        "by_external_user": False, "object": {"message_id": "x1", "type": "to_channel", "channel_id": "c1",
+                                              "channel_name": "sig-node", "message": "@signode swap",
+                                              "date_time": "2026-11-29T10:00:00Z", "timestamp": 1}}},
+    {"event": "interactive_message_editable", "event_ts": 1, "payload": {
+        "accountId": ACCOUNT, "messageId": "m", "toJid": CHANNEL, "userId": "alice", "userJid": USER_JID,
+        "editItem": {"origin": "a", "target": "b"}, "original": {}}},
+    {"event": "interactive_message_actions", "payload": {"accountId": ACCOUNT, "toJid": CHANNEL,
+                                                         "actionItem": {"text": "?", "value": "not json"}}},
+    {"event": "some.future_event", "payload": None},
+])
+def test_events_signode_does_not_answer_are_acked_and_change_nothing(zoom: Zoom, event: dict[str, object]) -> None:
+    """Shapes Zoom sends (or may add) that signode has no answer for: 200, nothing sent, nothing stored."""
+    before, sent = added(zoom.db), len(zoom.peer.sent)
+    assert deliver(zoom.url, event)[0] == 200
+    time.sleep(0.3)
+    assert added(zoom.db) == before and len(zoom.peer.sent) == sent
+    assert zoom.process.poll() is None
