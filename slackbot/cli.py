@@ -18,6 +18,7 @@ import click
 
 from slackbot import config
 from slackbot.errors import SignodeError
+from slackbot.index.sources import is_url
 from slackbot.index.store import IngestStats, Store
 
 
@@ -444,6 +445,41 @@ def remind(ctx: Context, once: bool, now_text: str | None, dry_run: bool, grace:
 def _hours(offset: dt.timedelta) -> str:
     minutes = int(offset.total_seconds() // 60)
     return f"{minutes // 60}h" if minutes % 60 == 0 else f"{minutes}m"
+
+
+@cli.command("check-notes")
+@click.argument("files", nargs=-1, required=True)
+@click.option("--year", type=int, help="Year for dates without one (default: from the file name or title).")
+@click.option("--verbose", "-v", is_flag=True, help="List every meeting start and every rejected line.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON array, an object per file.")
+def check_notes(files: tuple[str, ...], year: int | None, verbose: bool, as_json: bool) -> None:
+    """Show what signode reads in notes files, without storing anything.
+
+    Per file: the meetings found, the lines taken as meeting starts (with their dates) and the
+    date-like lines rejected, with why (a range, a version, a time, a date inside a sentence, out of
+    order with the meetings around it, inside a template). Exit status 1 if a file has no meeting.
+
+    Example:
+
+        signode check-notes ../shared/corpus/other-groups/communication
+        signode check-notes -v notes-2024.md
+    """
+    from slackbot.check_notes import check_file, render
+    from slackbot.index.sources import expand
+
+    if any(is_url(f) for f in files):
+        raise click.BadParameter("check-notes reads local files; download the notes first", param_hint="FILES")
+    reports = [check_file(path, year) for path in expand(list(files))]
+    if as_json:
+        click.echo(json.dumps([r.as_dict() for r in reports], indent=1, ensure_ascii=False))
+    else:
+        for report in reports:
+            click.echo("\n".join(render(report, verbose)))
+        total = sum(r.meetings for r in reports)
+        click.echo(f"{len(reports)} files, {total} meetings")
+    bad = [r for r in reports if not r.meetings]
+    if bad:
+        raise click.ClickException(f"{len(bad)} file{'s' if len(bad) > 1 else ''} with no dated meeting")
 
 
 @cli.command()

@@ -250,7 +250,7 @@ def test_doctor_reports_each_check(tmp_path: Path, corpus_db: Path) -> None:
     lines = result.stdout.splitlines()
     assert result.returncode == 1 and "2 checks failed" in result.stderr
     assert lines[0].startswith("ok   database: ") and "integrity ok, journal wal" in lines[0]
-    assert lines[1] == "ok   notes: 11 sources, 460 meetings, 2378 agenda items"
+    assert lines[1] == "ok   notes: 11 sources, 460 meetings, 2373 agenda items"
     assert lines[2].startswith("ok   group sig-node: Tuesdays 10:00 America/Los_Angeles")
     assert lines[3] == f"ok   slack token: bot signode in team Example ({peer.api_url})"
     assert lines[4] == "FAIL channel COUT1: the bot is not in the channel: /invite @signode"
@@ -264,7 +264,7 @@ def test_backup_is_a_complete_database(tmp_path: Path, corpus_db: Path) -> None:
 
     target = tmp_path / "copy.db"
     result = CliRunner().invoke(cli, ["--db", str(corpus_db), "backup", str(target)])
-    assert result.exit_code == 0 and result.output == f"backed up to {target}: 460 meetings, 2378 agenda items\n"
+    assert result.exit_code == 0 and result.output == f"backed up to {target}: 460 meetings, 2373 agenda items\n"
     again = CliRunner().invoke(cli, ["--db", str(corpus_db), "backup", str(target)])
     assert again.exit_code == 1 and "exists" in again.output
 

@@ -14,31 +14,33 @@ import html
 import re
 from dataclasses import dataclass, field
 
+from slackbot.core.dates import SENTENCE_WORDS, VERSION, WORD, DateMark, Rejection, read_date_line
 from slackbot.core.links import Link, extract_links
 from slackbot.core.owners import extract_owners
-from slackbot.core.text import MONTHS
 from slackbot.errors import NotesError
 
 MAX_BYTES = 20 * 1024 * 1024
 YEAR_ROLLBACK_DAYS = 180
 
 
-# `Dec 13`, `Dec. 9`, `Feb7`, `Nov 24th, 2020`, `February 25,2020`, `Dec 22 & 29, 2020 Cancelled`,
-# and the stray `\`1` that once stood before `Oct 29, 2024`.
-DATE_HEAD = re.compile(
-    r"^(?:\\?`\d?)?\s*(?P<month>[A-Za-z]{3,9})\.?\s*(?P<day>\d{1,2})(?:st|nd|rd|th)?\b"
-    r"(?:\s*(?:&|and)\s*(?P<day2>\d{1,2})(?:st|nd|rd|th)?\b)?"
-    r"(?:\s*(?:,\s*)?(?P<year>(?:19|20)\d{2})\b)?\s*,?(?P<rest>.*)$"
-)
-CANCELLED = re.compile(r"\bcancel+ed\b|\bno (?:meeting|call)\b", re.I)
+# A meeting did not happen: `Cancelled`, `CANCELED FOR KubeCon`, `No meeting`, `Postponed`, `Skipped`;
+# but `postponed from Nov 14` says this meeting is the one that did.
+CANCELLED = re.compile(r"\bcancel+ed\b|\bno (?:meeting|call)\b|\bpostponed\b|\bskipped\b", re.I)
+REPLACES_ANOTHER = re.compile(r"\b(?:postponed|rescheduled|moved)\s{1,3}from\b", re.I)
+# An item that says the meeting itself did not happen (`Meeting canceled due to lack of attendance.`).
+CANCEL_NOTE = re.compile(r"^(?:the\s{1,3})?(?:meeting|call)\s{1,3}(?:is\s{1,3}|was\s{1,3}|has been\s{1,3})?"
+                         r"(?:cancel+ed|postponed)\b|^cancel+ed\s{1,3}(?:to|due|because|as|for)\b", re.I)
+TEMPLATE = re.compile(r"\btemplate\b", re.I)
+STRAY_TICK = re.compile(r"^\\?`\d?")  # the `\`1` that once stood before `Oct 29, 2024`
 LEADING_OWNER = re.compile(r"\[[^\[\]]{1,80}\]")  # `[dawnchen] …`: an agenda item that someone owns
-PLAIN_DATE_REST = re.compile(r"^[\s\-–—:(\[\\]*(?:(?:proposed\s+)?agenda|cancel+ed|no meeting)?[\s\])\\.]*$", re.I)
 CONTENT_HEADINGS = re.compile(r"^(recording|attendees|notes|agenda|minutes|action items)\b", re.I)
 BULLET = re.compile(r"^(?P<indent>\s*)(?:[*+\-]|\d{1,3}[.)])(?:\s+(?P<text>.*))?$")
 HEADING = re.compile(r"^(?P<hashes>#{1,6})(?:\s+(?P<text>.*))?$")
 ANCHOR = re.compile(r"\{#[^{}\s]{0,200}\}")
 TABLE_RULE = re.compile(r"\s*(?:\|\s*)?:?-{3,}")
-YEAR_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+YEAR_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:\d{2})?(?!\d)")  # `2016`, `201801-201807_…`
+DATE_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d{2})-(\d{2})-(\d{2})(?!\d)")  # one file per meeting
+BOLD_LINE = re.compile(r"^\s{0,3}(?:\*\*|__)(?!\s)")
 
 
 @dataclass
@@ -74,6 +76,18 @@ class Meeting:
     cancelled: bool = False
     cancel_reason: str = ""
     items: list[Item] = field(default_factory=list)
+    series: str = ""  # `Triage`, `APAC`: which of a doc's meeting series this one belongs to
+
+
+@dataclass
+class Decision:
+    """One date-like line and what the parser made of it (for `signode check-notes`)."""
+
+    line: int
+    text: str
+    accepted: bool
+    reason: str
+    dates: tuple[dt.date, ...] = ()
 
 
 @dataclass
@@ -82,6 +96,7 @@ class Document:
     year: int | None
     meetings: list[Meeting]
     warnings: list[str] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)
 
     @property
     def dated(self) -> list[Meeting]:
@@ -117,26 +132,58 @@ def clean_text(text: str) -> str:
 
 def parse_date_heading(text: str, year: int | None) -> tuple[list[dt.date], str] | None:
     """Dates at the start of a heading and the rest of the heading, or None if it is not dated."""
-    m = DATE_HEAD.match(text.strip())
-    if not m:
+    mark = read_date_line(STRAY_TICK.sub("", text.strip()))
+    y = mark.year or year if isinstance(mark, DateMark) else None
+    if not isinstance(mark, DateMark) or y is None:
         return None
-    month = MONTHS.get(m.group("month").lower())
-    if month is None:
-        return None
-    y = int(m.group("year")) if m.group("year") else year
-    if y is None:
-        return None
-    days = [int(m.group("day"))] + ([int(m.group("day2"))] if m.group("day2") else [])
     try:
-        dates = [dt.date(y, month, d) for d in days]
+        return mark.dates(y), mark.rest.strip()
     except ValueError:
         return None
-    return dates, m.group("rest").strip()
 
 
 def _cancel_reason(rest: str) -> str:
-    reason = rest.lstrip(" \t-–—:([\\").rstrip(" \t])\\.")
+    reason = rest.replace("~~", "").lstrip(" \t-–—:([\\").rstrip(" \t])\\.")
     return " ".join(reason.replace("\\", "").split())
+
+
+def _says_cancelled(text: str) -> bool | None:
+    """True if `text` says the meeting did not happen, None if only maybe (`Cancelled?`), else False."""
+    m = CANCELLED.search(text)
+    if m is None or REPLACES_ANOTHER.search(text):
+        return False
+    return None if text[m.end():m.end() + 3].lstrip().startswith("?") else True
+
+
+SERIES_NOISE = re.compile(r"\[[^\[\]]{0,40}\]|\([^()]{0,80}\)|https?://\S+|[^\w\s]", re.UNICODE)
+GENERIC_WORDS = frozenset(
+    "agenda meeting meetings notes note minutes next upcoming past today this week weekly biweekly monthly "
+    "call sync session recording public private open closed canceled cancelled postponed skipped no".split())
+
+
+def _series(label: str, rest: str) -> str:
+    """The series a dated heading names: its label (`[NEXT] Triage (`), else a short capitalised tail."""
+    for part, limit in ((label, 4), (rest, 2)):
+        words = [w for w in SERIES_NOISE.sub(" ", part.replace("~~", " ")).split()
+                 if w.lower() not in GENERIC_WORDS and not w.isdigit()]
+        if words and len(words) <= limit and (part is label or all(w[:1].isupper() for w in words)):
+            return " ".join(words)
+    return ""
+
+
+LINE_BREAK = re.compile(r"\r\n?|\n")
+
+
+def note_lines(text: str) -> list[str]:
+    """The file's lines as GitHub numbers them: `\\u2028`, `\\u2029` and form feeds inside a line are
+    spaces there, not line ends (`str.splitlines` would shift every later line number and link)."""
+    lines = LINE_BREAK.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line.translate(INLINE_BREAKS) for line in lines]
+
+
+INLINE_BREAKS = {ord(c): " " for c in "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"}
 
 
 def document_year(text: str, source_name: str, year: int | None) -> int | None:
@@ -173,25 +220,102 @@ def check_is_text(data: bytes, name: str) -> str:
     return text
 
 
+@dataclass
+class _Candidate:
+    """A line that may start a meeting: a heading, or a bold or plain line standing alone."""
+
+    kind: str  # "heading", "bold" or "plain"
+    level: int
+    text: str
+    mark: DateMark | Rejection | None
+
+
+DIGIT = re.compile(r"\d")
+MAX_LINE_DATE = {"plain": 60, "bold": 90}  # a longer stand-alone line is a sentence, not a date
+MAX_TAIL_WORDS = {"plain": 3, "bold": 6}
+
+
+def _candidates(lines: list[str]) -> dict[int, _Candidate]:
+    """Every line that could start a meeting, read once (headings always; other lines only if dated)."""
+    found: dict[int, _Candidate] = {}
+    previous_blank = True
+    for index, raw in enumerate(lines):
+        heading = HEADING.match(raw)
+        if heading:
+            text = clean_text(heading.group("text") or "")
+            found[index] = _Candidate("heading", len(heading.group("hashes")), text,
+                                      read_date_line(STRAY_TICK.sub("", text)) if DIGIT.search(text) else None)
+        elif (raw and not raw[:1].isspace() and len(raw) <= 240 and DIGIT.search(raw)
+              and not BULLET.match(raw)):
+            kind = "bold" if BOLD_LINE.match(raw) else "plain"
+            if kind == "bold" or previous_blank:
+                text = clean_text(raw)
+                mark = read_date_line(STRAY_TICK.sub("", text))
+                if isinstance(mark, DateMark) or (mark is not None and mark.reason != VERSION):
+                    found[index] = _Candidate(kind, 0, text, mark)  # `0.png` in a body line is not news
+        previous_blank = not raw.strip()
+    if any(isinstance(c.mark, DateMark) and c.mark.day_first for c in found.values()):
+        for c in found.values():  # one `28/11/2023` makes the doc's `05/06/2023` the 5th of June
+            if isinstance(c.mark, DateMark) and c.mark.form == "numeric":
+                c.mark = read_date_line(STRAY_TICK.sub("", c.text), dayfirst=True)
+    return found
+
+
 class _Parser:
-    def __init__(self, year: int | None) -> None:
+    def __init__(self, year: int | None, lines: list[str]) -> None:
         self.year = year
         self.meetings: list[Meeting] = []
         self.warnings: list[str] = []
+        self.decisions: list[Decision] = []
         self.title = ""
         self.descending = True
         self.last_date: dt.date | None = None
         self.heading_level: int | None = None
+        self.template_level: int | None = None
+        self.maybe_cancelled = False
         self.body: list[tuple[int, str]] = []
+        self.candidates = _candidates(lines)
+        self._neighbours()
+
+    def _neighbours(self) -> None:
+        """What the dated headings say about the doc: its direction, and each line's next heading date/year."""
+        dated = [(i, c.mark) for i, c in sorted(self.candidates.items()) if isinstance(c.mark, DateMark)]
+        self.next_year: dict[int, int] = {}
+        year = None
+        for i, mark in reversed(dated):
+            year = mark.year or year
+            if year:
+                self.next_year[i] = year
+        strong: list[tuple[int, dt.date]] = []
+        for i, mark in dated:
+            y = mark.year or self.year or self.next_year.get(i)
+            if y and self.candidates[i].kind == "heading":
+                try:
+                    strong.append((i, mark.dates(y)[0]))
+                except ValueError:
+                    continue
+        ups = sum(b[1] > a[1] for a, b in zip(strong, strong[1:], strict=False))
+        downs = sum(b[1] < a[1] for a, b in zip(strong, strong[1:], strict=False))
+        self.ascending = ups > downs
+        self.strong = strong
+
+    def _next_strong(self, index: int) -> dt.date | None:
+        for i, date in self.strong:  # few headings per doc; a scan is cheap and simple
+            if i > index:
+                return date
+        return None
 
     # -- meetings -------------------------------------------------------------------------------
-    def resolve_dates(self, text: str) -> tuple[list[dt.date], str] | None:
-        parsed = parse_date_heading(text, self.year)
-        if parsed is None:
+    def dates_for(self, mark: DateMark, index: int) -> list[dt.date] | None:
+        """The dates a line names, its year from the line, the doc, or the next dated line."""
+        y = mark.year or self.year or self.next_year.get(index)
+        if y is None:
             return None
-        dates, rest = parsed
-        has_year = bool(DATE_HEAD.match(text.strip()).group("year"))  # type: ignore[union-attr]
-        if (not has_year and self.last_date and self.descending
+        try:
+            dates = mark.dates(y)
+        except ValueError:
+            return None
+        if (not mark.year and self.last_date and self.descending
                 and (dates[0] - self.last_date).days > YEAR_ROLLBACK_DAYS):
             # A year-less December below January in a newest-first doc is last year's December;
             # a heading merely out of order (Sept below Aug) keeps the year.
@@ -201,86 +325,152 @@ class _Parser:
                 earlier = dates
             if earlier[0] <= self.last_date:
                 dates = earlier
+        return dates
+
+    def commit(self, dates: list[dt.date], has_year: bool) -> None:
         if has_year:
             self.year = dates[0].year
         if self.last_date and dates[0] > self.last_date:
             self.descending = False
         self.last_date = min(dates)
-        return dates, rest
+
+    def consistent(self, date: dt.date, index: int) -> bool:
+        """A stand-alone dated line must sit between the meetings around it in the doc's order."""
+        before, after = self.last_date, self._next_strong(index)
+        if self.ascending:
+            before, after = after, before
+        return (before is None or date <= before) and (after is None or date >= after)
 
     def start(self, dates: list[dt.date | None], title: str, heading: str, line: int,
-              is_heading: bool, rest: str) -> None:
+              is_heading: bool, rest: str, label: str = "", struck: bool = False) -> None:
         self.flush()
-        cancelled = bool(CANCELLED.search(rest))
+        said = _says_cancelled(f"{label} {rest}")
+        cancelled = struck or said is True
+        self.maybe_cancelled = said is None
+        series = _series(label, rest) if dates[0] is not None else ""
         for date in dates:
             self.meetings.append(Meeting(date, title, heading, line, is_heading, cancelled,
-                                         _cancel_reason(rest) if cancelled else ""))
+                                         (_cancel_reason(rest) or "struck through") if cancelled else "",
+                                         series=series))
 
     def flush(self) -> None:
-        if not self.meetings or not self.body:
+        if not self.meetings:
             self.body = []
             return
         current = [m for m in self.meetings if m.line == self.meetings[-1].line]
-        items = parse_items(self.body)
+        items = parse_items(self.body) if self.body else []
         self.body = []
+        reason = "" if current[0].cancelled else _cancel_note(items, self.maybe_cancelled)
         for meeting in current:
-            meeting.items = items
-            if not meeting.cancelled and items and len(items) <= 2:
-                first = items[0].text  # "No meeting", "Cancelled due to KubeCon": a note, not "[bob] Cancelled pods"
-                if len(first) < 160 and CANCELLED.search(first) and not items[0].children \
-                        and not LEADING_OWNER.match(first):
-                    meeting.cancelled = True
-                    meeting.cancel_reason = first
+            meeting.items = items or meeting.items
+            if reason:
+                meeting.cancelled, meeting.cancel_reason = True, reason
+
+    def decide(self, line: int, text: str, accepted: bool, reason: str, dates: list[dt.date] | None = None) -> None:
+        self.decisions.append(Decision(line, text, accepted, reason, tuple(dates or ())))
 
     # -- lines ----------------------------------------------------------------------------------
-    def heading(self, level: int, raw: str, line: int, next_line: str | None) -> bool:
+    def heading(self, index: int, level: int, raw: str, next_line: str | None) -> bool:
         """Handle a markdown heading; True if it consumed the following line."""
-        text = clean_text(raw)
+        line = index + 1
+        candidate = self.candidates[index]
+        text, mark = candidate.text, candidate.mark
         consumed = False
-        if not text and next_line is not None and parse_date_heading(next_line.strip(), self.year):
-            text, raw, consumed = clean_text(next_line), next_line.strip(), True  # `#  \` + `Sept 18`
+        if not text and next_line is not None:  # `#  \` + `Sept 18`
+            following = clean_text(next_line)
+            next_mark = read_date_line(STRAY_TICK.sub("", following))
+            if isinstance(next_mark, DateMark) and self.dates_for(next_mark, index):
+                text, raw, consumed, mark = following, next_line.strip(), True, next_mark
         if not text:
             return consumed  # an empty `## ` inside a meeting: ignore it
-        resolved = self.resolve_dates(text)
-        if resolved:
-            dates, rest = resolved
+        if self.template_level is not None and level <= self.template_level:
+            self.template_level = None
+        if self.template_level is not None:
+            if isinstance(mark, DateMark):
+                self.decide(line, text, False, "inside a template section")
+            self.body.append((line, raw))
+            return consumed
+        dates = self.dates_for(mark, index) if isinstance(mark, DateMark) else None
+        if isinstance(mark, DateMark) and dates:
+            self.commit(dates, mark.year is not None)
             self.heading_level = self.heading_level or level
-            self.start(list(dates), text, raw, line, True, rest)
+            self.decide(line, text, True, f"a dated heading (level {level})", dates)
+            self.start(list(dates), text.replace("~~", "").strip(), raw, line, True, mark.rest, mark.label,
+                       mark.label.count("~~") % 2 == 1)
+            return consumed
+        if isinstance(mark, DateMark):
+            self.decide(line, text, False, "no year in the line, the file name or the meetings around it")
+        elif isinstance(mark, Rejection):
+            self.decide(line, text, False, mark.reason)
+        if TEMPLATE.search(text):
+            self.heading_level = self.heading_level or level
+            self.start([None], text, raw, line, True, "")
+            self.template_level = level
         elif not self.meetings and not self.title and self.heading_level is None:
             self.title = text
         elif CONTENT_HEADINGS.match(text) or (self.heading_level and level > self.heading_level):
             self.body.append((line, raw))  # `## Recording: ...` is part of the meeting
         else:
-            if DATE_HEAD.match(text) and MONTHS.get(DATE_HEAD.match(text).group("month").lower()):  # type: ignore[union-attr]
+            if isinstance(mark, Rejection) and mark.reason == "not a real day":
                 self.warnings.append(f"line {line}: {text!r} is not a real date; kept as an undated section")
             self.heading_level = self.heading_level or level
             self.start([None], text, raw, line, True, text)
         return consumed
 
-    def plain(self, raw: str, line: int, previous_blank: bool) -> bool:
-        """A column-0 line that is only a date starts a meeting (2015, early 2016, once in 2022)."""
-        if not previous_blank or raw[:1].isspace():
+    def standalone(self, index: int, raw: str) -> bool:
+        """A bold line, or a plain line after a blank one, whose content is a date starts a meeting."""
+        candidate = self.candidates.get(index)
+        if candidate is None or candidate.kind == "heading" or self.template_level is not None:
             return False
-        text = clean_text(raw)
-        if len(text) > 60:
+        line, text, mark = index + 1, candidate.text, candidate.mark
+        if isinstance(mark, Rejection):
+            self.decide(line, text, False, mark.reason)
             return False
-        m = DATE_HEAD.match(text)
-        if not m or not PLAIN_DATE_REST.match(m.group("rest") or ""):
+        assert mark is not None
+        tail = WORD.findall(SERIES_NOISE.sub(" ", mark.rest.replace("~~", " ")))
+        head = WORD.findall(SERIES_NOISE.sub(" ", mark.label))
+        if (len(text) > MAX_LINE_DATE[candidate.kind] or len(tail) > MAX_TAIL_WORDS[candidate.kind]
+                or len(head) > MAX_TAIL_WORDS[candidate.kind]
+                or any(w.lower() in SENTENCE_WORDS for w in tail)):
+            self.decide(line, text, False, "a sentence that begins with a date")
             return False
-        resolved = self.resolve_dates(text)
-        if not resolved:
+        dates = self.dates_for(mark, index)
+        if not dates:
+            self.decide(line, text, False, "no year in the line, the file name or the meetings around it")
             return False
-        dates, rest = resolved
-        self.start(list(dates), text, raw, line, False, rest)
+        if self.meetings and self.meetings[-1].date in dates:
+            self.decide(line, text, False, "repeats the date of the meeting it is in")
+            return False
+        if not self.consistent(dates[0], index):
+            self.decide(line, text, False, "out of order with the meetings around it (a date in the notes?)")
+            return False
+        self.commit(dates, mark.year is not None)
+        self.decide(line, text, True, f"a {candidate.kind} line that is a date", dates)
+        self.start(list(dates), text.replace("~~", "").strip(), raw, line, False, mark.rest, mark.label,
+                   mark.label.count("~~") % 2 == 1)
         return True
+
+
+def _cancel_note(items: list[Item], maybe: bool) -> str:
+    """Why the body says the meeting did not happen, or "" (`Cancelled?` counts only over an empty body)."""
+    if not items:
+        return "Cancelled?" if maybe else ""
+    first = items[0].text  # "No meeting", "Cancelled due to KubeCon": a note, not "[bob] Cancelled pods"
+    if len(items) <= 2 and len(first) < 160 and _says_cancelled(first) and not items[0].children \
+            and not LEADING_OWNER.match(first):
+        return first
+    for root in items:
+        for item in [root, *root.children]:
+            if len(item.text) < 160 and CANCEL_NOTE.match(item.text) and not LEADING_OWNER.match(item.text):
+                return item.text
+    return ""
 
 
 def parse(text: str, source_name: str = "notes.md", year: int | None = None) -> Document:
     """Parse one notes document. Raises NotesError if it holds no dated meeting at all."""
     doc_year = document_year(text, source_name, year)
-    p = _Parser(doc_year)
-    lines = text.splitlines()
-    previous_blank = True
+    lines = note_lines(text)
+    p = _Parser(doc_year, lines)
     skip = False
     for index, raw in enumerate(lines):
         if skip:
@@ -290,18 +480,34 @@ def parse(text: str, source_name: str = "notes.md", year: int | None = None) -> 
         heading = HEADING.match(raw)
         if heading:
             nxt = lines[index + 1] if index + 1 < len(lines) else None
-            skip = p.heading(len(heading.group("hashes")), heading.group("text") or "", number, nxt)
-        elif not p.plain(raw, number, previous_blank):
+            skip = p.heading(index, len(heading.group("hashes")), heading.group("text") or "", nxt)
+        elif not p.standalone(index, raw):
             if p.meetings:
                 p.body.append((number, raw))
             elif raw.strip() and not p.title:
                 p.title = clean_text(raw)
-        previous_blank = not raw.strip()
     p.flush()
     if not any(m.date for m in p.meetings):
-        hint = "" if doc_year else " (and no year in its name: pass --year?)"
-        raise NotesError(f"{source_name}: no dated meeting found; is this a meeting-notes file?{hint}")
-    return Document(p.title, doc_year, p.meetings, p.warnings)
+        named = _meeting_named_by_file(lines, source_name, p.title)
+        if named is None:
+            hint = "" if doc_year else " (and no year in its name: pass --year?)"
+            raise NotesError(f"{source_name}: no dated meeting found; is this a meeting-notes file?{hint}")
+        p.meetings = [named]
+    return Document(p.title, doc_year, p.meetings, p.warnings, p.decisions)
+
+
+def _meeting_named_by_file(lines: list[str], source_name: str, title: str) -> Meeting | None:
+    """One file per meeting, dated only by its name (`2016-05-18.md`): the whole file is that meeting."""
+    m = DATE_IN_NAME.search(source_name.rsplit("/", 1)[-1])
+    if not m:
+        return None
+    try:
+        date = dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+    body = [(i + 1, raw) for i, raw in enumerate(lines)
+            if not (HEADING.match(raw) and clean_text(raw.lstrip("#")) == title)]
+    return Meeting(date, title or date.isoformat(), "", 1, False, items=parse_items(body))
 
 
 # -- the body of a meeting: a tree of items --------------------------------------------------------

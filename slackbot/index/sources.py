@@ -14,7 +14,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from slackbot.core.notes import HEADING, MAX_BYTES, Meeting, clean_text
+from slackbot.core.notes import HEADING, MAX_BYTES, Meeting, clean_text, note_lines
 from slackbot.errors import SourceError
 
 COMMUNITY_REPO = "kubernetes/community"
@@ -138,7 +138,7 @@ def heading_anchors(text: str) -> dict[int, str]:
     """Line number -> GitHub anchor for every heading, with GitHub's -1, -2 for repeats."""
     anchors: dict[int, str] = {}
     seen: dict[str, int] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(note_lines(text), start=1):
         m = HEADING.match(line)
         if not m:
             continue

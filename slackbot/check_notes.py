@@ -1,0 +1,79 @@
+"""`signode check-notes`: what the parser makes of a notes file, so a maintainer sees a new dialect at once.
+
+For each file: how many meetings it found, every line it took as a meeting start (with the date it
+read), and every date-like line it rejected with the reason. Nothing is written to the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from slackbot.core.notes import Decision, Document, check_is_text, parse
+from slackbot.errors import SignodeError
+
+
+@dataclass
+class FileReport:
+    path: str
+    error: str = ""
+    doc: Document | None = None
+    decisions: list[Decision] = field(default_factory=list)
+
+    @property
+    def meetings(self) -> int:
+        return len(self.doc.dated) if self.doc else 0
+
+    def as_dict(self) -> dict[str, Any]:
+        doc = self.doc
+        return {
+            "file": self.path, "error": self.error or None, "meetings": self.meetings,
+            "cancelled": sum(m.cancelled for m in doc.dated) if doc else 0,
+            "undated_sections": len(doc.meetings) - len(doc.dated) if doc else 0,
+            "starts": [{"line": m.line, "date": m.date.isoformat() if m.date else None, "heading": m.title,
+                        "series": m.series, "cancelled": m.cancelled, "reason": m.cancel_reason}
+                       for m in (doc.dated if doc else [])],
+            "rejected": [{"line": d.line, "text": d.text, "reason": d.reason}
+                         for d in self.decisions if not d.accepted],
+        }
+
+
+def check_file(path: str | Path, year: int | None = None) -> FileReport:
+    """Parse one file as `signode ingest` would, keeping the decisions instead of storing."""
+    name = str(path)
+    try:
+        text = check_is_text(Path(path).read_bytes(), Path(path).name)
+        doc = parse(text, Path(path).name, year)
+    except OSError as exc:
+        return FileReport(name, error=f"cannot read ({exc.strerror or exc})")
+    except SignodeError as exc:
+        return FileReport(name, error=str(exc))
+    return FileReport(name, doc=doc, decisions=doc.decisions)
+
+
+def render(report: FileReport, verbose: bool) -> list[str]:
+    """Lines for the terminal: a summary line, then the starts and rejections (all with --verbose)."""
+    if report.error:
+        return [f"✗ {report.path}: {report.error}"]
+    data = report.as_dict()
+    rejected = data["rejected"]
+    lines = [f"{'✓' if report.meetings else '✗'} {report.path}: {data['meetings']} meeting{'' if data['meetings'] == 1 else 's'} "
+             f"({data['cancelled']} cancelled), {data['undated_sections']} undated sections, "
+             f"{len(rejected)} date-like lines rejected"]
+    starts = data["starts"] if verbose else data["starts"][:3]
+    for s in starts:
+        extra = (f" · series {s['series']}" if s["series"] else "") + (" · cancelled" if s["cancelled"] else "")
+        lines.append(f"    line {s['line']:>5}  {s['date']}  {_short(s['heading'])}{extra}")
+    if len(starts) < len(data["starts"]):
+        lines.append(f"    … {len(data['starts']) - len(starts)} more starts (--verbose lists them all)")
+    for r in rejected if verbose else rejected[:10]:
+        lines.append(f"  ✗ line {r['line']:>5}  {r['reason']}: {_short(r['text'])}")
+    if not verbose and len(rejected) > 10:
+        lines.append(f"    … {len(rejected) - 10} more rejected lines (--verbose lists them all)")
+    return lines
+
+
+def _short(text: str, limit: int = 70) -> str:
+    text = " ".join(text.split())
+    return repr(text if len(text) <= limit else text[:limit - 1] + "…")
