@@ -58,7 +58,8 @@ def render(report: FileReport, verbose: bool) -> list[str]:
         return [f"✗ {report.path}: {report.error}"]
     data = report.as_dict()
     rejected = data["rejected"]
-    lines = [f"{'✓' if report.meetings else '✗'} {report.path}: {data['meetings']} meeting{'' if data['meetings'] == 1 else 's'} "
+    plural = "" if data["meetings"] == 1 else "s"
+    lines = [f"{'✓' if report.meetings else '✗'} {report.path}: {data['meetings']} meeting{plural} "
              f"({data['cancelled']} cancelled), {data['undated_sections']} undated sections, "
              f"{len(rejected)} date-like lines rejected"]
     starts = data["starts"] if verbose else data["starts"][:3]

@@ -68,29 +68,45 @@ def cli(ctx: click.Context, db: str | None, groups: str | None) -> None:
 @click.option("--source-url", default="", help="Page to link meetings to (default: the GitHub archive page).")
 @click.option("--timeout", default=30.0, show_default=True, help="Seconds to wait for a URL.")
 @click.option("--force", is_flag=True, help="Replace stored notes even if the new copy lost most meetings.")
+@click.option("--group", "group_name", metavar="NAME",
+              help="The group these notes belong to (default: a file's folder when it names a group, "
+                   "such as sig-auth/, else the first group: sig-node).")
 @pass_ctx
 def ingest(ctx: Context, sources: tuple[str, ...], year: int | None, source_url: str, timeout: float,
-           force: bool) -> None:
+           force: bool, group_name: str | None) -> None:
     """Read meeting notes from files, folders or http(s) URLs into the database.
 
     With no SOURCE, fetches SIG Node's yearly archive from kubernetes/community. Each source
     replaces what was stored for it, in one transaction; a source that fails leaves it untouched.
 
+    A folder is read with its sub-folders; each sub-folder named like a group (sig-*, wg-*, ug-*,
+    committee-*, or a group in the groups file) holds that group's notes. README files are skipped.
+
     Example:
 
         signode ingest ../shared/corpus/sig-node
+        signode ingest ../shared/corpus          # SIG Node and every group's folder beside it
+        signode ingest --group sig-auth notes-2024.md
         signode ingest https://raw.githubusercontent.com/kubernetes/community/master/sig-node/archive/meeting-notes-2018.md
     """
+    from slackbot.groups import group_of_path, valid_name
     from slackbot.index.ingest import ingest_source
-    from slackbot.index.sources import archive_urls, expand, source_label
+    from slackbot.index.sources import archive_urls, expand_tree, source_label
 
+    if group_name is not None and not valid_name(group_name):
+        raise click.BadParameter(f"{group_name!r}: a group name is lower-case letters, digits and hyphens",
+                                 param_hint="--group")
     started = time.perf_counter()
     store = ctx.store  # a database signode may not use stops here, before any source is read
-    targets = expand(list(sources)) if sources else archive_urls()
+    found = expand_tree(list(sources)) if sources else [(url, None) for url in archive_urls()]
+    targets = [t for t, _ in found]
+    known = {g.name for g in ctx.groups()} if ctx.groups_file else set()
+    default = ctx.groups()[0].name
     total, failed = IngestStats(), 0
-    for target in targets:
+    for target, folder in found:
+        group = group_name or group_of_path(target, known, folder) or default
         try:
-            result = ingest_source(store, target, year, source_url, timeout, force)
+            result = ingest_source(store, target, year, source_url, timeout, force, group)
         except SignodeError as exc:
             failed += 1
             click.echo(f"✗ {exc}", err=True)
@@ -100,8 +116,9 @@ def ingest(ctx: Context, sources: tuple[str, ...], year: int | None, source_url:
             click.echo(f"= {source_label(target)}: unchanged")
             continue
         total.add(s)
-        click.echo(f"✓ {source_label(target)}: {s.meetings} meetings ({s.cancelled} cancelled), {s.items} items, "
-                   f"{s.links} links, {s.undated} undated sections")
+        where = f" ({group})" if group != default else ""
+        click.echo(f"✓ {source_label(target)}{where}: {s.meetings} meetings ({s.cancelled} cancelled), "
+                   f"{s.items} items, {s.links} links, {s.undated} undated sections")
     elapsed = time.perf_counter() - started
     counts = ctx.store.counts()
     click.echo(f"Ingested {len(targets) - failed} of {len(targets)} sources in {elapsed:.1f} s: {total.meetings} "
@@ -248,20 +265,26 @@ def people(ctx: Context, name: tuple[str, ...]) -> None:
 @click.option("--blocks", is_flag=True, help="Print the Slack Block Kit JSON instead of text.")
 @click.option("--page", default=0, type=click.IntRange(0, 100), help="Page of a long answer.")
 @click.option("--now", "now_text", metavar="ISO", help="Pretend it is this instant.")
+@click.option("--channel", default="", metavar="ID", help="Answer as if asked in this Slack/Zoom channel.")
 @pass_ctx
-def ask(ctx: Context, text: tuple[str, ...], blocks: bool, page: int, now_text: str | None) -> None:
+def ask(ctx: Context, text: tuple[str, ...], blocks: bool, page: int, now_text: str | None, channel: str) -> None:
     """Ask what you would ask /signode in Slack; the same grammar, answered here.
+
+    With several groups, a question searches them all (each hit labelled with its group) unless it
+    starts with a group's name or --channel is a group's channel.
 
     Example:
 
         signode ask "when was sandboxes discussed"
         signode ask meeting 2018-06-12
         signode ask --blocks search runtimeclass
+        signode ask committee-steering when was the election discussed
     """
     from slackbot.commands import Commands
-    from slackbot.groups import find
 
-    reply = Commands(ctx.store, group=find(ctx.groups(), None)).handle(" ".join(text), _now(now_text), page)
+    groups = ctx.groups()
+    reply = Commands(ctx.store, group=groups[0], groups=groups).handle(" ".join(text), _now(now_text), page,
+                                                                       channel=channel)
     if blocks:
         from slackbot.slack.blocks import render_reply
 
@@ -319,7 +342,6 @@ def serve(ctx: Context, mode: str | None, host: str, port: int, log_level: str, 
     if zoom_settings and mode == "socket":
         raise click.UsageError("Zoom sends its events over HTTP: use --http (Slack and Zoom) or --zoom")
     from slackbot.commands import Commands
-    from slackbot.groups import find
     from slackbot.lifecycle import Stopper, shut_down
     from slackbot.periodic import Every
     from slackbot.reminders import run_once
@@ -349,7 +371,7 @@ def serve(ctx: Context, mode: str | None, host: str, port: int, log_level: str, 
         from slackbot.zoom.events import ZoomApp, reminder_sender
 
         zoom_client = ZoomClient(zoom_settings)
-        zoom = ZoomApp(Commands(ctx.store, group=find(groups, None)), zoom_client, pool,
+        zoom = ZoomApp(Commands(ctx.store, group=groups[0], groups=groups), zoom_client, pool,
                        lambda: dt.datetime.now(dt.UTC))
         others["zoom"] = reminder_sender(zoom_client)
     loops.append(Every("reminders", 60, lambda: run_once(ctx.store, groups, post, dt.datetime.now(dt.UTC),
@@ -499,7 +521,8 @@ def agenda(ctx: Context, group_name: str | None, date_text: str | None, markdown
     from slackbot.commands import Commands, parse_day
     from slackbot.groups import find
 
-    commands = Commands(ctx.store, group=find(ctx.groups(), group_name))
+    groups = ctx.groups()
+    commands = Commands(ctx.store, group=find(groups, group_name), groups=groups)
     now = _now(now_text)
     day = parse_day(date_text) if date_text else commands.upcoming(now, 1)[0].date()
     if day is None:
@@ -534,35 +557,71 @@ def groups_list(ctx: Context) -> None:
         signode --groups signode.toml groups list
     """
     now = dt.datetime.now(dt.UTC)
+    counts = ctx.store.group_names()
     for g in ctx.groups():
-        click.echo(f"{g.name}: {g.title} · {g.schedule.describe()} · channel {g.channel or '(none)'} · "
-                   f"chairs {', '.join(g.chairs) or '(none)'}")
-        for start in g.schedule.occurrences(now, 3):
+        when = g.schedule.describe() if g.scheduled else "no schedule (searchable only)"
+        click.echo(f"{g.name}: {g.title} · {when} · channel {g.channel or '(none)'} · "
+                   f"chairs {', '.join(g.chairs) or '(none)'} · {counts.get(g.name, 0)} meetings in the index")
+        for start in g.schedule.occurrences(now, 3) if g.scheduled else []:
             click.echo(f"  next {start.isoformat()}")
 
 
 @groups.command("import")
 @click.argument("sigs_yaml", type=click.Path(exists=True, dir_okay=False))
-@click.option("--group", "group_name", default="sig-node", show_default=True, help="The group's dir in sigs.yaml.")
-@click.option("--channel", default="", help="Slack channel ID for reminders.")
-@click.option("--chair", "chairs", multiple=True, help="Slack user ID of a chair (repeatable).")
+@click.argument("names", nargs=-1)
+@click.option("--all", "everything", is_flag=True, help="Every SIG, WG, UG and committee in sigs.yaml.")
+@click.option("--group", "group_names", multiple=True, help="A group's dir in sigs.yaml (repeatable; "
+              "same as naming it after SIGS_YAML). Default: sig-node.")
+@click.option("--channel", "channels", multiple=True, metavar="[GROUP=]ID",
+              help="Slack channel ID of a group (repeatable): answers there come from its notes, reminders go there.")
+@click.option("--chair", "chairs", multiple=True, metavar="[GROUP=]USER",
+              help="Slack user ID of a group's chair (repeatable).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE (default: print).")
-def groups_import(sigs_yaml: str, group_name: str, channel: str, chairs: tuple[str, ...],
-                  output: str | None) -> None:
-    """Make a signode.toml group from kubernetes/community's sigs.yaml (schedule, zone, notes doc).
+def groups_import(sigs_yaml: str, names: tuple[str, ...], everything: bool, group_names: tuple[str, ...],
+                  channels: tuple[str, ...], chairs: tuple[str, ...], output: str | None) -> None:
+    """Make signode.toml groups from kubernetes/community's sigs.yaml (schedule, zone, notes doc).
+
+    A group whose schedule sigs.yaml leaves open (biweekly with no start date) is written
+    `unscheduled`: its notes are searchable, and it gets an agenda and reminders once its notes are
+    ingested (the last meeting anchors the schedule) or you fill in the date. With one group, --channel
+    and --chair take a bare ID; with several, GROUP=ID.
 
     Example:
 
         signode groups import ../shared/corpus/sigs.yaml --group sig-node --channel C0123 -o signode.toml
+        signode groups import ../shared/corpus/sigs.yaml --all --channel sig-auth=C0456 -o signode.toml
     """
-    from slackbot.groups import import_group
+    from slackbot.groups import import_groups
 
-    text = import_group(sigs_yaml, group_name, channel, chairs)
+    wanted = [*names, *group_names]
+    if everything and wanted:
+        raise click.UsageError("give --all or group names, not both")
+    chosen = None if everything else (wanted or ["sig-node"])
+    single = chosen[0] if chosen and len(chosen) == 1 else None
+    by_group = _pairs(channels, single, "--channel")
+    chair_pairs = _pairs(chairs, single, "--chair")
+    text = import_groups(sigs_yaml, chosen, {g: v[-1] for g, v in by_group.items()},
+                         {g: tuple(v) for g, v in chair_pairs.items()})
     if output:
         Path(output).write_text(text)
-        click.echo(f"wrote {output}")
+        click.echo(f"wrote {output}: {text.count('[[group]]')} groups")
     else:
         click.echo(text, nl=False)
+
+
+def _pairs(values: tuple[str, ...], single: str | None, option: str) -> dict[str, list[str]]:
+    """`GROUP=ID` values (or bare IDs when one group is imported), grouped by group."""
+    out: dict[str, list[str]] = {}
+    for value in values:
+        group, sep, ident = value.partition("=")
+        if not sep:
+            if single is None:
+                raise click.BadParameter(f"{value!r}: with several groups, write GROUP=ID", param_hint=option)
+            group, ident = single, value
+        if not ident.strip() or not group.strip():
+            raise click.BadParameter(f"{value!r} should be GROUP=ID", param_hint=option)
+        out.setdefault(group.strip(), []).append(ident.strip())
+    return out
 
 
 @cli.group()

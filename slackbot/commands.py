@@ -6,6 +6,7 @@ Bare text is a search; a question that starts with "when" is a timeline. Unknown
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from slackbot.index.search import Answer, Hit, Searcher
 from slackbot.index.store import AgendaStore, ScheduleStore, Store
 
 PAGE_SIZE = 10
+SCHEDULE_VERBS = frozenset({"agenda", "next", "add", "cancel", "uncancel"})  # need the group's next meetings
 MAX_RESULTS = 200
 MAX_COMMAND_CHARS = 2000
 MAX_ITEM_CHARS = 1000
@@ -55,10 +57,17 @@ class Entry:
     context: str = ""
     item_id: int | None = None  # an item added from Slack: can be removed by its author
     author_id: str = ""
+    group: str = ""  # the group's title, shown when an answer spans several groups
 
     @classmethod
-    def from_hit(cls, hit: Hit) -> Entry:
-        return cls(hit.date, hit.meeting, hit.text, hit.owners, hit.links, hit.url, hit.cancelled, hit.context)
+    def from_hit(cls, hit: Hit, group: str = "") -> Entry:
+        return cls(hit.date, hit.meeting, hit.text, hit.owners, hit.links, hit.url, hit.cancelled, hit.context,
+                   group=group)
+
+    @property
+    def meeting_key(self) -> tuple[str, str | None]:
+        """Entries of one meeting are shown under one meeting line: a group's date."""
+        return self.group, self.date
 
 
 @dataclass
@@ -76,6 +85,7 @@ class Reply:
     data: dict[str, Any] = field(default_factory=dict)
     args: tuple[str, ...] = ()
     timeline: bool = False
+    scope: str = ""  # the groups a search covered (comma-separated; "" = every group), for its buttons
 
     def headline_text(self) -> str:
         return self.headline.format(*self.args) if self.args else self.headline
@@ -91,10 +101,11 @@ class Reply:
             lines.append(f"Meetings per year: {self.data['sparkline']}")
         last_date: object = object()
         for e in self.entries:
-            if e.date != last_date and self.kind in ("when", "search", "meeting"):
+            if e.meeting_key != last_date and self.kind in ("when", "search", "meeting"):
                 status = " (cancelled)" if e.cancelled else ""
-                lines.append(f"{e.date or 'undated'} · {e.meeting}{status}  {e.url}".rstrip())
-                last_date = e.date
+                group = f"{e.group} · " if e.group else ""
+                lines.append(f"{e.date or 'undated'} · {group}{e.meeting}{status}  {e.url}".rstrip())
+                last_date = e.meeting_key
             owners = f" [{', '.join(e.owners)}]" if e.owners else ""
             number = f" (#{e.item_id})" if e.item_id else ""
             lines.append(f"  • {_clip(e.text, 400)}{owners}{number}")
@@ -130,25 +141,74 @@ class Actor:
 class Commands:
     """Parses command text and answers it from the store."""
 
-    def __init__(self, store: Store, searcher: Searcher | None = None, group: Group | None = None) -> None:
+    def __init__(self, store: Store, searcher: Searcher | None = None, group: Group | None = None,
+                 groups: list[Group] | None = None) -> None:
         self.store = store
         self.searcher = searcher or Searcher(store)
-        self.group = group or default_group()
+        self.groups = list(groups or [group or default_group()])
+        self.group = group or self.groups[0]
+        self.scope: tuple[str, ...] | None = None  # groups a search covers; None: every group in the index
         self.agenda = AgendaStore(store)
         self.schedule = ScheduleStore(store)
 
+    # -- which group a command is about ------------------------------------------------------------
+    def group_for_channel(self, channel: str) -> Group | None:
+        """The group whose Slack channel or Zoom channel this is (a reply in #sig-auth: SIG Auth)."""
+        if not channel:
+            return None
+        return next((g for g in self.groups if channel in (g.channel, g.zoom_channel, *g.channels)), None)
+
+    def known_groups(self) -> dict[str, Group | None]:
+        """Groups a command may name: the configured ones, and any group whose notes are in the index."""
+        known: dict[str, Group | None] = {name: None for name in self.store.group_names()}
+        known.update({g.name: g for g in self.groups})
+        return known
+
+    def configured(self, name: str) -> Group:
+        """The configured group of that name, else the first (a modal's metadata is only a hint)."""
+        return next((g for g in self.groups if g.name == name), self.group)
+
+    def title_of(self, name: str) -> str:
+        return next((g.title for g in self.groups if g.name == name), name)
+
+    def for_scope(self, group: Group | None, names: tuple[str, ...] | None) -> Commands:
+        """This command set answering for one group (agenda, add) and searching `names` (None: all)."""
+        view = copy.copy(self)
+        view.group = group or self.group
+        view.scope = names
+        return view
+
+    def view_for(self, text: str, channel: str = "") -> tuple[Commands, str]:
+        """The group a command is about: named first (`sig-auth when was oidc discussed`), else the
+        channel's group, else every group for a search (the first group for agenda, add, cancel)."""
+        word, _, rest = text.partition(" ")
+        known = self.known_groups()
+        name = word.lower()
+        if name in known and len(known) > 1 or name in {g.name for g in self.groups} and rest:
+            return self.for_scope(known[name] or _notes_only(name), (name,)), rest
+        home = self.group_for_channel(channel)
+        if home is not None:
+            return self.for_scope(home, (home.name,)), text
+        return self, text
+
     def handle(self, text: str, now: dt.datetime | None = None, page: int = 0, actor: Actor | None = None,
-               request_key: str | None = None) -> Reply:
-        """Answer one command. `request_key` identifies the Slack request, so a retry adds nothing twice."""
+               request_key: str | None = None, channel: str = "") -> Reply:
+        """Answer one command. `request_key` identifies the Slack request, so a retry adds nothing twice;
+        `channel` (a Slack channel ID or Zoom channel JID) picks the group it is about."""
         now = now or dt.datetime.now(dt.UTC)
         actor = actor or Actor()
         text = " ".join((text or "").split())
         if len(text) > MAX_COMMAND_CHARS:
             return Reply("help", f"That is {len(text)} characters; signode takes at most {MAX_COMMAND_CHARS}.")
+        view, text = self.view_for(text, channel)
+        if view is not self:
+            return view.handle(text, now, page, actor, request_key)
         word, _, rest = text.partition(" ")
         verb = word.lower()
         if not text or verb in ("help", "-h", "--help", "?"):
             return Reply("help", HELP)
+        if verb in SCHEDULE_VERBS and not self.group.scheduled and not DATE_REQUEST.match(text):
+            return self.unscheduled()
         if verb in ("agenda", "next") and not DATE_REQUEST.match(text):
             return self.next_agenda(now, actor)
         if verb == "add":
@@ -174,25 +234,37 @@ class Commands:
     def search(self, text: str, now: dt.datetime, page: int = 0, when: bool | None = None,
                actor: Actor | None = None) -> Reply:
         me = (actor.user_id, actor.name) if actor and actor.user_id != "cli" else None
-        answer = self.searcher.search(text, now, limit=MAX_RESULTS, me=me)
+        answer = self.searcher.search(text, now, limit=MAX_RESULTS, me=me, groups=self.scope)
         is_when = answer.query.when if when is None else when
         if not answer.found:
-            return self._nothing(answer)
+            reply = self._nothing(answer)
+            if self.scope and len(self.known_groups()) > 1:
+                reply.headline = reply.headline.rstrip(".") + f" in {self.title_of(self.scope[0])}’s notes."
+            return reply
         reply = self._timeline(answer, text, page) if is_when else self._results(answer, text, page)
         reply.timeline = is_when
+        reply.scope = ",".join(self.scope or ())
         if answer.partial:  # say so before the closest matches, never present them as the answer
             reply.headline = "Nothing matched all of “{}” (the closest lack “{}”): " + reply.headline
             reply.args = (" ".join(answer.interpreted.get("terms", [])), "”, “".join(answer.missing), *reply.args)
             reply.data["partial"] = True
         return reply
 
-    def page_of(self, query: str, timeline: bool, page: int, now: dt.datetime) -> Reply:
+    def page_of(self, query: str, timeline: bool, page: int, now: dt.datetime, scope: str = "") -> Reply:
         """A page of a search, for the "More" and "Share" buttons: whatever a button carries, it can
-        only ever run a read-only search (never add, remove or cancel)."""
+        only ever run a read-only search (never add, remove or cancel) in groups that exist."""
         query = " ".join(query.split())
         if not query or len(query) > MAX_COMMAND_CHARS:
             return Reply("help", "That button no longer works; ask again with `/signode`.")
-        return self.search(query, now, max(0, min(page, MAX_RESULTS // PAGE_SIZE)), when=timeline)
+        known = self.known_groups()
+        names = tuple(n for n in scope.split(",") if n in known)[:20] if scope else None
+        view = self.for_scope(self.group, names or None)
+        return view.search(query, now, max(0, min(page, MAX_RESULTS // PAGE_SIZE)), when=timeline)
+
+    def _label(self, answer: Answer) -> dict[str, str]:
+        """Group titles to show beside each hit, when the hits come from more than one group."""
+        names = {h.group for h in answer.hits}
+        return {n: self.title_of(n) for n in names} if len(names) > 1 else {}
 
     def _nothing(self, answer: Answer) -> Reply:
         footer = ""
@@ -203,16 +275,20 @@ class Commands:
     def _results(self, answer: Answer, query: str, page: int) -> Reply:
         hits = answer.hits
         shown = hits[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
-        meetings = len({h.date for h in hits})
+        meetings = len({(h.group, h.date) for h in hits})
+        labels = self._label(answer)
         headline = f"*{len(hits)}* agenda item{'s' if len(hits) != 1 else ''} in *{meetings}* meeting" \
                    f"{'s' if meetings != 1 else ''} for “{{}}”"
-        return Reply("search", headline, [Entry.from_hit(h) for h in shown], _ignored(answer), query, page,
-                     len(hits), args=(answer.query.raw,))
+        if labels:
+            headline += f" across *{len(labels)}* groups"
+        return Reply("search", headline, [Entry.from_hit(h, labels.get(h.group, "")) for h in shown],
+                     _ignored(answer), query, page, len(hits), args=(answer.query.raw,))
 
     def _timeline(self, answer: Answer, query: str, page: int) -> Reply:
         groups = answer.timeline()
         dated = [d for d, _ in groups if d]
         firsts = [hits[0] for _, hits in groups]
+        labels = self._label(answer)
         shown = firsts[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
         topic = " ".join(answer.query.terms) or answer.query.raw
         if dated:
@@ -226,7 +302,10 @@ class Commands:
         per_year: dict[int, int] = {}
         for d in dated:
             per_year[int(d[:4])] = per_year.get(int(d[:4]), 0) + 1
-        return Reply("when", headline, [Entry.from_hit(h) for h in shown], _ignored(answer), query, page,
+        if labels:
+            headline += f" (in {len(labels)} groups)"
+        return Reply("when", headline, [Entry.from_hit(h, labels.get(h.group, "")) for h in shown],
+                     _ignored(answer), query, page,
                      len(firsts), {"first": min(dated) if dated else None, "last": max(dated) if dated else None,
                                    "meetings": len(dated), "per_year": per_year,
                                    "sparkline": sparkline(per_year)}, args=(topic,))
@@ -235,9 +314,9 @@ class Commands:
         day = parse_day(text)
         if day is None:
             return Reply("help", "“{}” is not a date I can read. Try `/signode meeting 2018-06-12`.", args=(text,))
-        meetings = self.store.meetings_on(day)
+        meetings = self.store.meetings_on(day, self.scope)
         if not meetings:
-            near = self.store.nearest_meetings(day)
+            near = self.store.nearest_meetings(day, groups=self.scope)
             footer = "Nearest meetings: " + ", ".join(near) if near else ""
             return Reply("nothing", f"No meeting on {day.isoformat()} in the notes.", footer=footer)
         ids = [m["id"] for m in meetings]
@@ -256,6 +335,8 @@ class Commands:
     # -- the next meeting's agenda ----------------------------------------------------------------
     def upcoming(self, now: dt.datetime, count: int = 4) -> list[dt.datetime]:
         """The group's next meetings, without the ones cancelled in the notes or in Slack."""
+        if not self.group.scheduled:
+            return []
         cancelled = self.schedule.cancelled_dates(self.group.name, (now - dt.timedelta(days=1)).date())
         return self.group.schedule.occurrences(now, count, cancelled)
 
@@ -318,7 +399,13 @@ class Commands:
         return Reply("agenda", headline, entries, footer="Add one with `/signode add TEXT`.",
                      data={"date": start.date().isoformat(), "start": start.isoformat()})
 
+    def unscheduled(self) -> Reply:
+        return Reply("help", f"{self.group.title} has no meeting schedule in signode's groups file, so there is "
+                     "no next meeting to show or add to. Its notes can still be searched.")
+
     def add(self, rest: str, now: dt.datetime, actor: Actor, request_key: str | None, link: str = "") -> Reply:
+        if not self.group.scheduled:
+            return self.unscheduled()
         text, day_text = rest, ""
         m = re.match(r"^(.*?)\s+for\s+(\S.{0,30})$", rest, flags=re.I)
         if m and parse_day(m.group(2)):
@@ -359,6 +446,13 @@ class Commands:
 DATE_REQUEST = re.compile(
     r"^(?:(?:the\s+)?(?:agenda|notes|minutes|meeting\s+notes)\s+(?:for|from|of|on)|what\s+happened\s+(?:on|at)|"
     r"what\s+was\s+on\s+the\s+agenda\s+(?:for|on))\s+(?P<day>.{4,40}?)\s*\??$", re.I)
+
+
+def _notes_only(name: str) -> Group:
+    """A group whose notes are ingested but which the groups file does not list: searchable, no schedule."""
+    from slackbot.core.schedule import Weekly
+
+    return Group(name, name, Weekly(weekday=0, time=dt.time(0, 0), tz="UTC"), scheduled=False)
 
 
 def reminder_headline(title: str, start: dt.datetime, offset: dt.timedelta) -> tuple[str, str]:

@@ -33,9 +33,10 @@ class SyncResult:
 
 def sync_once(store: Store, groups: list[Group], timeout: float = 30.0) -> list[SyncResult]:
     results: list[SyncResult] = []
+    owner = {s: g.name for g in reversed(groups) for s in g.sources}  # a shared source: the first group's
     for source in dict.fromkeys(s for g in groups for s in g.sources):
         try:
-            result = ingest_source(store, source, timeout=timeout)
+            result = ingest_source(store, source, timeout=timeout, group=owner[source])
         except SignodeError as exc:
             log.warning("sync kept the last good copy: %s", exc)  # the message names the source
             results.append(SyncResult(source, "failed", str(exc)))

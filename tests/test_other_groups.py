@@ -221,3 +221,11 @@ def test_check_notes_shows_starts_and_rejections_and_stores_nothing(tmp_path: Pa
     report = json.loads(as_json.output)[0]
     assert [s["date"] for s in report["starts"]] == ["2020-12-08", "2020-11-24"]
     assert report["rejected"] == [{"line": 7, "text": "May 20 - 23, 2020", "reason": "a range of dates"}]
+
+
+def test_a_deeper_dated_heading_out_of_order_is_a_topic_not_a_meeting() -> None:
+    doc = parse("# Foo\n\n## Dec 5, 2022\n\n### Jan 10, 2023 release plan\n\n* cut the branch\n\n"
+                "### Nov 30, 2022\n\n* in order, deeper: a meeting written one level down\n\n"
+                "## Nov 21, 2022\n\n* b\n", "foo.md")
+    assert dates(doc) == ["2022-12-05", "2022-11-30", "2022-11-21"]
+    assert meeting(doc, "2022-12-05").items[0].text.endswith("Jan 10, 2023 release plan")

@@ -261,6 +261,22 @@ def _candidates(lines: list[str]) -> dict[int, _Candidate]:
     return found
 
 
+def _in_templates(candidates: dict[int, _Candidate]) -> set[int]:
+    """Lines of headings inside a `# Meeting Template` section (deeper headings up to the next of its level)."""
+    inside: set[int] = set()
+    level: int | None = None
+    for index, c in sorted(candidates.items()):
+        if c.kind != "heading" or not c.text:
+            continue
+        if level is not None and c.level <= level:
+            level = None
+        if level is not None:
+            inside.add(index)
+        elif TEMPLATE.search(c.text):
+            level = c.level
+    return inside
+
+
 class _Parser:
     def __init__(self, year: int | None, lines: list[str]) -> None:
         self.year = year
@@ -286,10 +302,11 @@ class _Parser:
             year = mark.year or year
             if year:
                 self.next_year[i] = year
+        templated = _in_templates(self.candidates)
         strong: list[tuple[int, dt.date]] = []
         for i, mark in dated:
             y = mark.year or self.year or self.next_year.get(i)
-            if y and self.candidates[i].kind == "heading":
+            if y and self.candidates[i].kind == "heading" and i not in templated:
                 try:
                     strong.append((i, mark.dates(y)[0]))
                 except ValueError:
@@ -391,6 +408,10 @@ class _Parser:
             self.body.append((line, raw))
             return consumed
         dates = self.dates_for(mark, index) if isinstance(mark, DateMark) else None
+        if dates and self.heading_level and level > self.heading_level and not self.consistent(dates[0], index):
+            self.decide(line, text, False, "a deeper heading out of order with the meetings around it")
+            self.body.append((line, raw))  # `### Jan 10 demo` inside a meeting of Dec 5 is a topic
+            return consumed
         if isinstance(mark, DateMark) and dates:
             self.commit(dates, mark.year is not None)
             self.heading_level = self.heading_level or level

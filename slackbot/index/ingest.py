@@ -17,6 +17,7 @@ from slackbot.index.store import IngestStats, SourceRecord, Store
 # truncated (a half-saved export, a cut-off download) and refused; --force overrides (for the yearly
 # move of old notes out of the live doc into the archive).
 MAX_MEETING_LOSS = 0.4
+DEFAULT_GROUP = "sig-node"
 
 
 @dataclass
@@ -27,11 +28,12 @@ class IngestResult:
 
 
 def ingest_fetched(store: Store, fetched: Fetched, year: int | None = None, source_url: str = "",
-                   force: bool = False) -> IngestResult:
-    """Parse fetched bytes and store them; raises NotesError and leaves the store as it was."""
+                   force: bool = False, group: str = DEFAULT_GROUP) -> IngestResult:
+    """Parse fetched bytes and store them under `group`; raises NotesError and leaves the store as it was."""
     text = check_is_text(fetched.data, fetched.name)
     previous = store.source(fetched.uri)
-    if previous and previous["sha256"] == fetched.sha256 and not source_url and year is None:
+    if previous and previous["sha256"] == fetched.sha256 and not source_url and year is None \
+            and previous["group_name"] == group:
         store.touch_source(fetched.uri, fetched.etag, fetched.last_modified)
         return IngestResult(fetched.uri, IngestStats(changed=False))
     doc = parse(text, fetched.name, year)
@@ -41,18 +43,18 @@ def ingest_fetched(store: Store, fetched: Fetched, year: int | None = None, sour
     if previous and not force:
         _refuse_truncation(store, fetched.uri, previous["id"], len(doc.dated))
     record = SourceRecord(fetched.uri, fetched.name, doc.title, doc.year, base, fetched.sha256,
-                          fetched.etag, fetched.last_modified)
+                          fetched.etag, fetched.last_modified, group)
     return IngestResult(fetched.uri, store.replace_source(record, doc, urls))
 
 
 def ingest_source(store: Store, source: str, year: int | None = None, source_url: str = "",
-                  timeout: float = 30.0, force: bool = False) -> IngestResult:
+                  timeout: float = 30.0, force: bool = False, group: str = DEFAULT_GROUP) -> IngestResult:
     """Fetch one file or URL (conditionally, if we have its ETag) and ingest it."""
     known = store.source(source) if is_url(source) else None
     fetched = read_source(source, timeout, known["etag"] if known else "", known["last_modified"] if known else "")
     if fetched is None:
         return IngestResult(source, IngestStats(changed=False), unchanged_remote=True)
-    return ingest_fetched(store, fetched, year, source_url, force)
+    return ingest_fetched(store, fetched, year, source_url, force, group)
 
 
 def _refuse_truncation(store: Store, uri: str, source_id: int, new_count: int) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,13 +61,15 @@ class Hit:
     score: float
     context: str = ""
     covered: set[str] = field(default_factory=set)  # the question's terms this item covers
+    group: str = "sig-node"  # whose notes: the label when an answer spans groups
+    series: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         """One hit for `search --json` (every field a person sees, plus the score)."""
         return {
             "date": self.date, "meeting": self.meeting, "text": self.text, "owners": self.owners,
             "links": self.links, "url": self.url, "cancelled": self.cancelled, "score": round(self.score, 2),
-            "context": self.context,
+            "context": self.context, "group": self.group, "series": self.series,
         }
 
 
@@ -93,11 +96,11 @@ class Answer:
                 "suggestions": list(dict.fromkeys(self.suggestions)), "hits": [h.as_dict() for h in self.hits]}
 
     def meetings(self) -> list[tuple[str | None, list[Hit]]]:
-        """Hits grouped by meeting date, in the order of each meeting's best hit."""
-        groups: dict[str | None, list[Hit]] = {}
+        """Hits grouped by meeting (a group's date), in the order of each meeting's best hit."""
+        by_meeting: dict[tuple[str, str | None], list[Hit]] = {}
         for hit in self.hits:
-            groups.setdefault(hit.date, []).append(hit)
-        return list(groups.items())
+            by_meeting.setdefault((hit.group, hit.date), []).append(hit)
+        return [(date, hits) for (_, date), hits in by_meeting.items()]
 
     def timeline(self) -> list[tuple[str | None, list[Hit]]]:
         """Meetings that touched the topic, newest first; undated sections last."""
@@ -215,8 +218,9 @@ class Searcher:
 
     # -- answering ------------------------------------------------------------------------------
     def search(self, text: str, now: dt.datetime | None = None, limit: int = 10,
-               me: tuple[str, str] | None = None) -> Answer:
-        """Answer a question. `me` is the asker (Slack user ID, name), for "my items"."""
+               me: tuple[str, str] | None = None, groups: Sequence[str] | None = None) -> Answer:
+        """Answer a question. `me` is the asker (Slack user ID, name), for "my items"; `groups` limits
+        the answer to those groups' notes (None: every group)."""
         now = now or dt.datetime.now(dt.UTC)
         self._refresh()
         query = parse_query(text, now)
@@ -253,10 +257,10 @@ class Searcher:
         terms = [t for t in terms if t.known]
         if unknown:
             answer.ignored = [t.word for t in unknown]
-        scored = self._filter_dates(query, self._candidates(query, terms, people, limit))
+        scored = self._filter_dates(query, self._candidates(query, terms, people, limit, groups))
         answer.hits, cover, seen = self._rank(query, terms, scored, limit, now)
         if terms and not people and bare:  # a bare name (`marquiz`, `dawn`): what they owned comes first
-            answer.hits = self._owned_first(query, [" ".join(bare), *bare], answer.hits, limit, now)
+            answer.hits = self._owned_first(query, [" ".join(bare), *bare], answer.hits, limit, now, groups)
             cover = 1.0
         if not answer.hits or cover < NOTHING_BELOW:
             answer.hits = []
@@ -269,7 +273,8 @@ class Searcher:
             answer.partial = bool(answer.missing)
         return answer
 
-    def _owned_first(self, query: Query, names: list[str], hits: list[Hit], limit: int, now: dt.datetime) -> list[Hit]:
+    def _owned_first(self, query: Query, names: list[str], hits: list[Hit], limit: int, now: dt.datetime,
+                     groups: Sequence[str] | None = None) -> list[Hit]:
         """A bare name (`marquiz`, `dawn`) lists what that person owned, newest first, then mentions;
         items under the very form typed come before those under the person's other forms."""
         forms = sorted({n for t in names for n in self.person_names(t)})
@@ -277,36 +282,37 @@ class Searcher:
         owned: list[Hit] = []
         for group in ([typed, [f for f in forms if f not in typed]] if typed else [forms]):
             if group:
-                found, _, _ = self._rank(query, [], self._filter_dates(query, self._candidates(query, [], group)),
-                                         limit, now)
+                candidates = self._candidates(query, [], group, groups=groups)
+                found, _, _ = self._rank(query, [], self._filter_dates(query, candidates), limit, now)
                 owned += [h for h in found if h.item_id not in {o.item_id for o in owned}]
         seen = {h.item_id for h in owned}
         return (owned + [h for h in hits if h.item_id not in seen])[: max(limit, len(owned))]
 
-    def _candidates(self, query: Query, terms: list[Term], people: list[str], limit: int = RANKED) -> dict[int, float]:
+    def _candidates(self, query: Query, terms: list[Term], people: list[str], limit: int = RANKED,
+                    groups: Sequence[str] | None = None) -> dict[int, float]:
         """Candidate agenda items with a relevance in [0, 1] (bm25 normalised, or 1 for exact lookups)."""
         scored: dict[int, float] = {}
-        groups = ["(" + " OR ".join(t.fts) + ")" for t in terms]
+        alternatives = ["(" + " OR ".join(t.fts) + ")" for t in terms]
         who = "(" + " OR ".join(f"people : {quote(n)}" for n in people) + ")" if people else ""
-        if groups or who:
-            rows = self.store.fts(" AND ".join(groups + ([who] if who else [])), CANDIDATES)
-            if len(rows) < CANDIDATES and len(groups) > 1:
-                anyof = "(" + " OR ".join(groups) + ")" + (f" AND {who}" if who else "")
+        if alternatives or who:
+            rows = self.store.fts(" AND ".join(alternatives + ([who] if who else [])), CANDIDATES, groups)
+            if len(rows) < CANDIDATES and len(alternatives) > 1:
+                anyof = "(" + " OR ".join(alternatives) + ")" + (f" AND {who}" if who else "")
                 known = {i for i, _ in rows}
-                rows += [r for r in self.store.fts(anyof, CANDIDATES) if r[0] not in known]
+                rows += [r for r in self.store.fts(anyof, CANDIDATES, groups) if r[0] not in known]
             best = max((-r for _, r in rows), default=1.0) or 1.0
             keep = CANDIDATES if query.when else max(RANKED, 2 * limit)  # a timeline wants every meeting
             scored = {item: max(-rank, 0.0) / best for item, rank in rows[:keep]}
         if query.refs or query.numbers:
-            by_ref = self.store.items_by_ref(query.refs, query.numbers, CANDIDATES)
+            by_ref = self.store.items_by_ref(query.refs, query.numbers, CANDIDATES, groups)
             in_text = [quote(n) for n in query.numbers] + [quote(r.replace("-", " ")) for r in query.refs
                                                            if r.startswith("KEP-")]
-            number_rows = self.store.fts(" OR ".join(in_text), CANDIDATES) if in_text else []
+            number_rows = self.store.fts(" OR ".join(in_text), CANDIDATES, groups) if in_text else []
             ids = set(by_ref) | {i for i, _ in number_rows}
-            scored = {i: 1.0 for i in ids} if not groups else {i: s for i, s in scored.items() if i in ids}
-        if not groups and not who and not (query.refs or query.numbers) and query.dates:
+            scored = {i: 1.0 for i in ids} if not alternatives else {i: s for i, s in scored.items() if i in ids}
+        if not alternatives and not who and not (query.refs or query.numbers) and query.dates:
             for r in query.dates:
-                scored.update({i: 1.0 for i in self.store.items_between(r.start, r.end, CANDIDATES)})
+                scored.update({i: 1.0 for i in self.store.items_between(r.start, r.end, CANDIDATES, groups)})
         return scored
 
     def _filter_dates(self, query: Query, scored: dict[int, float]) -> dict[int, float]:
@@ -337,6 +343,8 @@ class Searcher:
             return [], 0.0, set()
         texts = self.store.item_texts(list(scored))
         dates = self.store.item_dates(list(scored))
+        group_of = self.store.item_groups(list(scored))
+        meeting_key = {item: (group_of.get(item, ""), dates.get(item)) for item in scored}  # one group's meeting
         weight = sum(t.weight for t in terms) or 1.0
         matchers = [t.matcher() for t in terms]
         variants = self.phrases(terms)[:3] if terms else []
@@ -355,9 +363,9 @@ class Searcher:
                 if hit:
                     found[term.word] = hit
             covered[item] = found
-        by_meeting: dict[str | None, dict[str, float]] = {}
+        by_meeting: dict[tuple[str, str | None], dict[str, float]] = {}
         for item, found in covered.items():
-            merged = by_meeting.setdefault(dates.get(item), {})
+            merged = by_meeting.setdefault(meeting_key[item], {})
             for word, value in found.items():
                 merged[word] = max(merged.get(word, 0.0), value)
         weights = {t.word: t.weight for t in terms}
@@ -370,8 +378,8 @@ class Searcher:
         meeting_of: dict[int, float] = {}  # how much of the question the item's meeting touched at all
         for item, relevance in scored.items():
             item_cover = share(covered[item])
-            meeting_cover = share(by_meeting.get(dates.get(item), {}))
-            meeting_of[item] = share({w: 1.0 for w in by_meeting.get(dates.get(item), {})})
+            meeting_cover = share(by_meeting.get(meeting_key[item], {}))
+            meeting_of[item] = share({w: 1.0 for w in by_meeting.get(meeting_key[item], {})})
             best_meeting = max(best_meeting, meeting_cover)
             ranked.append((0.45 * item_cover + 0.25 * meeting_cover + 0.1 * relevance, item))
         ranked.sort(key=lambda r: -r[0])
@@ -409,7 +417,8 @@ def _hit(row: dict[str, Any], score: float, phrase: str) -> Hit:
         best = process.extractOne(phrase, row["discussion"], scorer=fuzz.partial_token_set_ratio)
         context = best[0] if best else ""
     return Hit(row["id"], row["date"], row["meeting"], row["text"], row["owners"], row["links"], row["url"],
-               bool(row["cancelled"]), round(score * 100, 1), context)
+               bool(row["cancelled"]), round(score * 100, 1), context, group=row["group_name"],
+               series=row["series"])
 
 
 def _phrase_pattern(phrases: list[str]) -> re.Pattern[str]:

@@ -47,23 +47,39 @@ class Fetched:
 
 
 def expand(sources: list[str]) -> list[str]:
-    """Files and URLs stay as they are; a folder becomes its `*.md` files in name order."""
-    out: list[str] = []
+    """Files and URLs stay as they are; a folder becomes its `*.md` files in name order (see `expand_tree`)."""
+    return [path for path, _ in expand_tree(sources)]
+
+
+def expand_tree(sources: list[str]) -> list[tuple[str, str | None]]:
+    """(file or URL, the sub-folder it was found in) for each source. A folder gives its `*.md` files,
+    then each sub-folder's (one level down: `corpus/sig-node/*.md`, `other-groups/sig-apps/*.md`);
+    README files describe a folder and are not notes."""
+    out: list[tuple[str, str | None]] = []
     for source in sources:
         if is_url(source):
-            out.append(source)
+            out.append((source, None))
             continue
         path = Path(source)
         if path.is_dir():
-            files = sorted(p for p in path.iterdir() if p.suffix.lower() in {".md", ".markdown"})
-            if not files:
+            found: list[tuple[str, str | None]] = [(str(p), None) for p in _notes_in(path)]
+            for sub in sorted(p for p in path.iterdir() if p.is_dir() and not p.name.startswith(".")):
+                found += [(str(p), sub.name) for p in _notes_in(sub)]
+                for deeper in sorted(p for p in sub.iterdir() if p.is_dir() and not p.name.startswith(".")):
+                    found += [(str(p), deeper.name) for p in _notes_in(deeper)]
+            if not found:
                 raise SourceError(f"{source}: folder has no .md files")
-            out += [str(p) for p in files]
+            out += found
         elif path.exists():
-            out.append(str(path))
+            out.append((str(path), None))
         else:
             raise SourceError(f"{source}: no such file or folder")
     return out
+
+
+def _notes_in(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in {".md", ".markdown"}
+                  and not p.name.lower().startswith("readme"))
 
 
 def is_url(source: str) -> bool:

@@ -55,6 +55,7 @@ class SourceRecord:
     sha256: str
     etag: str = ""
     last_modified: str = ""
+    group: str = "sig-node"
 
 
 class Store:
@@ -176,18 +177,18 @@ class Store:
                 owners_before = lexicon.remove_source(db.conn, existing["id"])
                 self._delete_source(db, existing["id"])
             source_id = db.execute(
-                "INSERT INTO sources (uri, name, title, year, web_url, sha256, etag, last_modified, ingested_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO sources (uri, name, title, year, web_url, sha256, etag, last_modified, ingested_at,"
+                " group_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [record.uri, record.name, record.title, record.year, record.web_url, record.sha256,
-                 record.etag, record.last_modified, _now()],
+                 record.etag, record.last_modified, _now(), record.group],
             ).lastrowid
             rows = _Rows(int(db.execute("SELECT COALESCE(MAX(id), 0) FROM items").fetchone()[0]) + 1)
             for position, (meeting, url) in enumerate(zip(doc.meetings, urls, strict=True)):
                 meeting_id = int(db.execute(
-                    "INSERT INTO meetings (source_id, date, title, cancelled, cancel_reason, url, line, position)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO meetings (source_id, date, title, cancelled, cancel_reason, url, line, position,"
+                    " series) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [source_id, meeting.date.isoformat() if meeting.date else None, meeting.title,
-                     int(meeting.cancelled), meeting.cancel_reason, url, meeting.line, position],
+                     int(meeting.cancelled), meeting.cancel_reason, url, meeting.line, position, meeting.series],
                 ).lastrowid or 0)
                 for index, item in enumerate(meeting.items):
                     rows.agenda_item(meeting_id, item, index)
@@ -251,13 +252,16 @@ class Store:
             ([str(year)] if year else []) + [limit],
         )
 
-    def meetings_on(self, date: dt.date) -> list[dict[str, Any]]:
-        return self.query("SELECT * FROM meetings WHERE date = ? ORDER BY position", [date.isoformat()])
+    def meetings_on(self, date: dt.date, groups: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        scope, params = _group_clause(groups)
+        return self.query(f"SELECT m.*, s.group_name FROM meetings m JOIN sources s ON s.id = m.source_id"
+                          f" WHERE m.date = ?{scope} ORDER BY s.group_name, m.position", [date.isoformat(), *params])
 
-    def nearest_meetings(self, date: dt.date, n: int = 2) -> list[str]:
+    def nearest_meetings(self, date: dt.date, n: int = 2, groups: Sequence[str] | None = None) -> list[str]:
+        scope, params = _group_clause(groups)
         rows = self.query(
-            "SELECT DISTINCT date FROM meetings WHERE date IS NOT NULL"
-            " ORDER BY abs(julianday(date) - julianday(?)) LIMIT ?", [date.isoformat(), n])
+            f"SELECT DISTINCT m.date FROM meetings m JOIN sources s ON s.id = m.source_id WHERE m.date IS NOT NULL"
+            f"{scope} ORDER BY abs(julianday(m.date) - julianday(?)) LIMIT ?", [*params, date.isoformat(), n])
         return [r["date"] for r in rows]
 
     def agenda_items(self, meeting_ids: Sequence[int]) -> list[dict[str, Any]]:
@@ -276,8 +280,10 @@ class Store:
         marks = _marks(item_ids)
         ids = list(item_ids)
         rows = self.query(
-            f"""SELECT i.id, i.text, i.meeting_id, m.date, m.title AS meeting, m.url, m.cancelled
-                FROM items i JOIN meetings m ON m.id = i.meeting_id WHERE i.id IN ({marks})""", ids)
+            f"""SELECT i.id, i.text, i.meeting_id, m.date, m.title AS meeting, m.url, m.cancelled, m.series,
+                       s.group_name
+                FROM items i JOIN meetings m ON m.id = i.meeting_id JOIN sources s ON s.id = m.source_id
+                WHERE i.id IN ({marks})""", ids)
         out = {r["id"]: {**r, "owners": [], "links": [], "discussion": []} for r in rows}
         for r in self.query(f"SELECT item_id, name FROM owners WHERE item_id IN ({marks})", ids):
             out[r["item_id"]]["owners"].append(r["name"])
@@ -294,12 +300,38 @@ class Store:
         return out
 
     # -- search support -------------------------------------------------------------------------
-    def fts(self, match: str, limit: int) -> list[tuple[int, float]]:
-        """(agenda item id, bm25) for an FTS5 MATCH expression built by search.py from quoted terms."""
-        rows = self.conn.execute(
-            "SELECT rowid, bm25(agenda_fts, 10.0, 2.0, 8.0, 4.0) AS rank FROM agenda_fts"
-            " WHERE agenda_fts MATCH ? ORDER BY rank LIMIT ?", [match, limit]).fetchall()
+    def fts(self, match: str, limit: int, groups: Sequence[str] | None = None) -> list[tuple[int, float]]:
+        """(agenda item id, bm25) for an FTS5 MATCH expression built by search.py from quoted terms,
+        in the given groups only (None: all)."""
+        if groups is None:
+            rows = self.conn.execute(
+                "SELECT rowid, bm25(agenda_fts, 10.0, 2.0, 8.0, 4.0) AS rank FROM agenda_fts"
+                " WHERE agenda_fts MATCH ? ORDER BY rank LIMIT ?", [match, limit]).fetchall()
+        else:
+            rows = self.conn.execute(
+                f"""SELECT f.rowid, bm25(agenda_fts, 10.0, 2.0, 8.0, 4.0) AS rank FROM agenda_fts f
+                    JOIN items i ON i.id = f.rowid JOIN meetings m ON m.id = i.meeting_id
+                    JOIN sources s ON s.id = m.source_id
+                    WHERE agenda_fts MATCH ? AND s.group_name IN ({_marks(groups)}) ORDER BY rank LIMIT ?""",
+                [match, *groups, limit]).fetchall()
         return [(int(r[0]), float(r[1])) for r in rows]
+
+    def item_groups(self, item_ids: Sequence[int]) -> dict[int, str]:
+        """The group each item's notes belong to."""
+        if not item_ids:
+            return {}
+        rows = self.conn.execute(
+            f"""SELECT i.id, s.group_name FROM items i JOIN meetings m ON m.id = i.meeting_id
+                JOIN sources s ON s.id = m.source_id WHERE i.id IN ({_marks(item_ids)})""",
+            list(item_ids)).fetchall()
+        return {int(r[0]): r[1] for r in rows}
+
+    def group_names(self) -> dict[str, int]:
+        """Every group with notes in the index, and its number of dated meetings."""
+        rows = self.conn.execute(
+            "SELECT s.group_name, COUNT(m.date) FROM sources s LEFT JOIN meetings m ON m.source_id = s.id"
+            " GROUP BY s.group_name ORDER BY s.group_name").fetchall()
+        return {r[0]: int(r[1]) for r in rows}
 
     def acronyms(self) -> set[tuple[str, str]]:
         return {(r[0], r[1]) for r in self.conn.execute("SELECT DISTINCT short, long FROM acronyms").fetchall()}
@@ -317,7 +349,8 @@ class Store:
         return [(r[0], r[1], r[2]) for r in self.conn.execute(
             "SELECT user_id, real_name, display_name FROM slack_people").fetchall()]
 
-    def items_by_ref(self, refs: Sequence[str], numbers: Sequence[str], limit: int) -> list[int]:
+    def items_by_ref(self, refs: Sequence[str], numbers: Sequence[str], limit: int,
+                     groups: Sequence[str] | None = None) -> list[int]:
         """Agenda items linking to any of the refs, or whose link ref ends in one of the numbers."""
         clauses, params = [], []
         if refs:
@@ -328,17 +361,20 @@ class Store:
             params += list(numbers)
         if not clauses:
             return []
+        scope, scope_params = _group_clause(groups)
         rows = self.conn.execute(
             f"""SELECT DISTINCT i.root_id FROM links l JOIN items i ON i.id = l.item_id
-                JOIN meetings m ON m.id = i.meeting_id WHERE {' OR '.join(clauses)}
-                ORDER BY m.date DESC LIMIT ?""", [*params, limit]).fetchall()
+                JOIN meetings m ON m.id = i.meeting_id JOIN sources s ON s.id = m.source_id
+                WHERE ({' OR '.join(clauses)}){scope} ORDER BY m.date DESC LIMIT ?""",
+            [*params, *scope_params, limit]).fetchall()
         return [int(r[0]) for r in rows]
 
-    def items_between(self, start: dt.date, end: dt.date, limit: int) -> list[int]:
+    def items_between(self, start: dt.date, end: dt.date, limit: int, groups: Sequence[str] | None = None) -> list[int]:
+        scope, scope_params = _group_clause(groups)
         rows = self.conn.execute(
-            """SELECT i.id FROM items i JOIN meetings m ON m.id = i.meeting_id
-               WHERE i.parent_id IS NULL AND m.date BETWEEN ? AND ? ORDER BY m.date DESC, i.position
-               LIMIT ?""", [start.isoformat(), end.isoformat(), limit]).fetchall()
+            f"""SELECT i.id FROM items i JOIN meetings m ON m.id = i.meeting_id JOIN sources s ON s.id = m.source_id
+               WHERE i.parent_id IS NULL AND m.date BETWEEN ? AND ?{scope} ORDER BY m.date DESC, i.position
+               LIMIT ?""", [start.isoformat(), end.isoformat(), *scope_params, limit]).fetchall()
         return [int(r[0]) for r in rows]
 
     def item_dates(self, item_ids: Sequence[int]) -> dict[int, str | None]:
@@ -360,14 +396,14 @@ class Store:
             list(item_ids)).fetchall()
         return {int(r[0]): (r[1], r[2], r[3]) for r in rows}
 
-    def latest_meeting(self, uris: Sequence[str]) -> dt.date | None:
-        """The newest held (not cancelled) meeting in the given sources: an anchor for biweekly schedules."""
-        if not uris:
+    def latest_meeting(self, uris: Sequence[str], group: str = "") -> dt.date | None:
+        """The newest held (not cancelled) meeting in the given sources, or in the group's notes however
+        they were ingested: an anchor for biweekly schedules."""
+        if not uris and not group:
             return None
-        marks = _marks(uris)
         row = self.conn.execute(
-            f"SELECT MAX(m.date) FROM meetings m JOIN sources s ON s.id = m.source_id WHERE s.uri IN ({marks})"
-            " AND NOT m.cancelled", list(uris)).fetchone()
+            f"SELECT MAX(m.date) FROM meetings m JOIN sources s ON s.id = m.source_id"
+            f" WHERE (s.uri IN ({_marks(uris)}) OR s.group_name = ?) AND NOT m.cancelled", [*uris, group]).fetchone()
         return dt.date.fromisoformat(row[0]) if row and row[0] else None
 
     def health(self) -> dict[str, Any]:
@@ -571,6 +607,13 @@ def _stats(doc: Document) -> IngestStats:
         cancelled=sum(m.cancelled for m in dated),
         undated=len(doc.meetings) - len(dated),
     )
+
+
+def _group_clause(groups: Sequence[str] | None) -> tuple[str, list[str]]:
+    """` AND s.group_name IN (...)` and its parameters, or nothing for all groups."""
+    if groups is None:
+        return "", []
+    return f" AND s.group_name IN ({_marks(groups)})", list(groups)
 
 
 def _marks(values: Sequence[object]) -> str:

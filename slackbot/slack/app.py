@@ -103,8 +103,9 @@ def build_app(settings: Settings, store: Store, client: WebClient | None = None,
     except (BoltError, SlackApiError) as exc:
         raise ConfigError(f"Slack did not accept SLACK_BOT_TOKEN: {exc}") from None
     app.workers = pool
-    group = (groups or [default_group()])[0]
-    register(app, Commands(store, group=group), clock or (lambda: dt.datetime.now(dt.UTC)), socket_mode)
+    groups = groups or [default_group()]
+    commands = Commands(store, group=groups[0], groups=groups)
+    register(app, commands, clock or (lambda: dt.datetime.now(dt.UTC)), socket_mode)
     return app
 
 
@@ -144,21 +145,22 @@ def register(app: App, commands: Commands, clock: Clock, socket_mode: bool = Fal
     def slash_command(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         ack()
         who = actor(client, body.get("user_id", ""), body.get("user_name", ""))
-        reply = commands.handle(body.get("text", ""), clock(), actor=who, request_key=body.get("trigger_id"))
+        reply = commands.handle(body.get("text", ""), clock(), actor=who, request_key=body.get("trigger_id"),
+                                channel=str(body.get("channel_id", "")))
         _respond(respond, response_type="ephemeral", **render_reply(reply, viewer=who.user_id))
 
     @app.action("more_results")
     def more_results(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
-        query, timeline, page = _search_page(action)
-        reply = commands.page_of(query, timeline, page, clock())
+        query, timeline, page, scope = _search_page(action)
+        reply = commands.page_of(query, timeline, page, clock(), scope)
         _respond(respond, replace_original=True, **render_reply(reply, viewer=body["user"]["id"]))
 
     @app.action("share_reply")
     def share_reply(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         ack()
-        query, timeline, page = _search_page(action)
-        reply = commands.page_of(query, timeline, page, clock())
+        query, timeline, page, scope = _search_page(action)
+        reply = commands.page_of(query, timeline, page, clock(), scope)
         if not reply.query:  # not a search any more: say so privately, share nothing
             _respond(respond, response_type="ephemeral", replace_original=False, **render_reply(reply))
             return
@@ -168,7 +170,8 @@ def register(app: App, commands: Commands, clock: Clock, socket_mode: bool = Fal
     @app.action("open_add_item")
     def open_add_item(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
-        client.views_open(trigger_id=body["trigger_id"], view=add_item_modal(_upcoming(commands, clock)))
+        channel = str((body.get("channel") or {}).get("id", ""))
+        client.views_open(trigger_id=body["trigger_id"], view=_add_modal(commands, clock, channel))
 
     @app.action(REMOVE_ACTIONS)
     def remove_item(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
@@ -184,7 +187,7 @@ def register(app: App, commands: Commands, clock: Clock, socket_mode: bool = Fal
     @app.shortcut("add_agenda_item")
     def add_agenda_item(ack: Ack, shortcut: dict[str, Any], client: WebClient) -> None:
         ack()
-        client.views_open(trigger_id=shortcut["trigger_id"], view=add_item_modal(_upcoming(commands, clock)))
+        client.views_open(trigger_id=shortcut["trigger_id"], view=_add_modal(commands, clock, ""))
 
     @app.shortcut("add_to_agenda")
     def add_to_agenda(ack: Ack, shortcut: dict[str, Any], client: WebClient) -> None:
@@ -198,8 +201,7 @@ def register(app: App, commands: Commands, clock: Clock, socket_mode: bool = Fal
             except SlackApiError as exc:
                 log.warning("chat.getPermalink failed: %s", exc.response.get("error"))
         text = message_text(shortcut.get("message") or {})
-        client.views_open(trigger_id=shortcut["trigger_id"],
-                          view=add_item_modal(_upcoming(commands, clock), text, permalink))
+        client.views_open(trigger_id=shortcut["trigger_id"], view=_add_modal(commands, clock, channel, text, permalink))
 
     @app.view("add_item_modal")
     def add_item_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
@@ -216,7 +218,8 @@ def register(app: App, commands: Commands, clock: Clock, socket_mode: bool = Fal
             return
         user = body["user"]
         who = Actor(user["id"], user.get("name") or user.get("username") or user["id"])
-        reply = commands.add(f"{text} for {date}" if date else text, clock(), who, f"view:{view['id']}", link)
+        target = commands.for_scope(commands.configured(str(view.get("private_metadata", ""))), None)
+        reply = target.add(f"{text} for {date}" if date else text, clock(), who, f"view:{view['id']}", link)
         if reply.kind != "added":
             ack(response_action="errors", errors={"text": reply.headline_text()[:150]})
             return
@@ -243,7 +246,8 @@ def register(app: App, commands: Commands, clock: Clock, socket_mode: bool = Fal
             return  # a retry of an event already answered
         text = MENTION.sub(" ", event.get("text", ""), count=1)  # the bot's own; others name people
         who = actor(client, event.get("user", ""))
-        reply = commands.handle(text, clock(), actor=who, request_key=f"event:{body.get('event_id', '')}")
+        reply = commands.handle(text, clock(), actor=who, request_key=f"event:{body.get('event_id', '')}",
+                                channel=str(event.get("channel", "")))
         client.chat_postMessage(channel=event["channel"], thread_ts=event.get("thread_ts") or event["ts"],
                                 **render_reply(reply, shared=True))
 
@@ -280,14 +284,19 @@ def describe_request(body: dict[str, Any]) -> tuple[str, str, str]:
     return str(body.get("type", "unknown")), str(body.get("callback_id", "")), user
 
 
-def _search_page(action: dict[str, Any]) -> tuple[str, bool, int]:
-    """(query, timeline, page) from a More/Share button; anything else in the value is ignored."""
+def _search_page(action: dict[str, Any]) -> tuple[str, bool, int, str]:
+    """(query, timeline, page, groups) from a More/Share button; anything else in the value is ignored
+    (and `page_of` keeps only groups that exist)."""
     try:
         value = json.loads(action.get("value") or "{}")
-        return str(value.get("q", "")), bool(value.get("w")), max(0, min(int(value.get("p", 0)), 100))
+        return (str(value.get("q", "")), bool(value.get("w")), max(0, min(int(value.get("p", 0)), 100)),
+                str(value.get("g", ""))[:300])
     except (ValueError, TypeError, AttributeError):
-        return "", False, 0
+        return "", False, 0, ""
 
 
-def _upcoming(commands: Commands, clock: Clock) -> list[str]:
-    return [d.date().isoformat() for d in commands.upcoming(clock())]
+def _add_modal(commands: Commands, clock: Clock, channel: str, text: str = "", link: str = "") -> dict[str, Any]:
+    """The add-item modal for the channel's group (else the first group), which it remembers."""
+    group = commands.group_for_channel(channel) or commands.group
+    dates = [d.date().isoformat() for d in commands.for_scope(group, None).upcoming(clock())]
+    return add_item_modal(dates, text, link, metadata=group.name)

@@ -63,7 +63,10 @@ def button(text: str, action_id: str, value: dict[str, Any] | str, style: str | 
 def search_page(reply: Reply, page: int) -> dict[str, Any]:
     """What a "More"/"Share" button carries: which page of which search (never a command to run),
     cut so the JSON stays under the 2000-character limit."""
-    return {"q": reply.query[:1500], "w": int(reply.timeline), "p": page}
+    value: dict[str, Any] = {"q": reply.query[:1500], "w": int(reply.timeline), "p": page}
+    if reply.scope:
+        value["g"] = reply.scope[:300]
+    return value
 
 
 def entry_text(e: Entry) -> str:
@@ -82,7 +85,8 @@ def meeting_line(e: Entry) -> str:
     title = escape(truncate(e.meeting, 80))
     when = e.date or "undated"
     status = " ~cancelled~" if e.cancelled else ""
-    return f"*{when}* · {link(e.url, title) if e.url else title}{status}"
+    group = f"{escape(truncate(e.group, 60))} · " if e.group else ""
+    return f"*{when}* · {group}{link(e.url, title) if e.url else title}{status}"
 
 
 def headline(reply: Reply) -> str:
@@ -95,12 +99,12 @@ def entry_blocks(reply: Reply) -> list[Block]:
     current: list[str] = []
     last: object = object()
     for e in reply.entries:
-        if e.date != last and current:
+        if e.meeting_key != last and current:
             blocks.append(mrkdwn("\n".join(current)))
             current = []
-        if e.date != last and reply.kind != "meeting":
+        if e.meeting_key != last and reply.kind != "meeting":
             current.append(meeting_line(e))
-        last = e.date
+        last = e.meeting_key
         piece = entry_text(e)
         if sum(len(c) + 1 for c in current) + len(piece) > MAX_SECTION - 10:
             blocks.append(mrkdwn("\n".join(current)))
@@ -196,7 +200,7 @@ def add_item_modal(dates: list[str], text: str = "", link_url: str = "", metadat
              "label": {"type": "plain_text", "text": "Link"}, "element": url},
             {"type": "input", "block_id": "meeting", "label": {"type": "plain_text", "text": "Meeting"},
              "element": {"type": "static_select", "action_id": "date", "options": options,
-                         "initial_option": options[0]}},
+                         "initial_option": options[0]} if options else {"type": "datepicker", "action_id": "date"}},
         ],
     }
 

@@ -47,7 +47,8 @@ def entry_items(e: Entry, with_meeting: bool) -> list[Card]:
     items: list[Card] = []
     if with_meeting:
         status = " (cancelled)" if e.cancelled else ""
-        items.append(message(f"{e.date or 'undated'} · {e.meeting}{status}", e.url))
+        group = f"{e.group} · " if e.group else ""
+        items.append(message(f"{e.date or 'undated'} · {group}{e.meeting}{status}", e.url))
     owners = f" ({', '.join(e.owners)})" if e.owners else ""
     number = f" #{e.item_id}" if e.item_id else ""
     items.append(message(f"• {e.text}{owners}{number}"))
@@ -66,8 +67,10 @@ def add_field() -> Card:
 
 def search_page(reply: Reply, page: int) -> str:
     """A button's value: which page of which search (short; Zoom documents no limit, so keep it small)."""
-    return json.dumps({"a": "more", "q": reply.query[:300], "w": int(reply.timeline), "p": page},
-                      separators=(",", ":"))
+    value: dict[str, Any] = {"a": "more", "q": reply.query[:300], "w": int(reply.timeline), "p": page}
+    if reply.scope:
+        value["g"] = reply.scope[:200]
+    return json.dumps(value, separators=(",", ":"))
 
 
 def render(reply: Reply, viewer: str = "") -> Card:
@@ -81,8 +84,8 @@ def render(reply: Reply, viewer: str = "") -> Card:
         body.append(message("Notes", str(reply.data["url"])))
     last: object = object()
     for e in reply.entries:
-        body += entry_items(e, with_meeting=e.date != last and reply.kind in ("when", "search"))
-        last = e.date
+        body += entry_items(e, with_meeting=e.meeting_key != last and reply.kind in ("when", "search"))
+        last = e.meeting_key
     del body[MAX_ITEMS:]
     if reply.footer:
         body.append(message(_plain(reply.footer).replace("`", "")))

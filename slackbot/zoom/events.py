@@ -111,7 +111,8 @@ class ZoomApp:
         actor = self._actor(payload)
         key = str(payload.get("triggerId") or payload.get("messageId") or request_id or "")
         reply = self.commands.handle(str(payload.get("cmd", "")), self.clock(), actor=actor,
-                                     request_key=f"zoom:{key}" if key else None)
+                                     request_key=f"zoom:{key}" if key else None,
+                                     channel=str(payload.get("toJid", "")))
         self._reply(payload, reply, actor)
 
     def _typed_item(self, payload: dict[str, Any], request_id: str) -> None:
@@ -121,7 +122,8 @@ class ZoomApp:
             return
         text = " ".join(str(edit.get("newValue", "")).split())
         actor = self._actor(payload)
-        reply = self.commands.add(text, self.clock(), actor, f"zoom:{request_id}" if request_id else None)
+        view, _ = self.commands.view_for("", str(payload.get("toJid", "")))  # the channel's group
+        reply = view.add(text, self.clock(), actor, f"zoom:{request_id}" if request_id else None)
         self._reply(payload, reply, actor)
 
     def _button(self, kind: str, payload: dict[str, Any]) -> None:
@@ -137,7 +139,8 @@ class ZoomApp:
         actor = self._actor(payload)
         if value.get("a") == "more":
             reply = self.commands.page_of(str(value.get("q", "")), bool(value.get("w")),
-                                          max(0, min(int(value.get("p", 0) or 0), 100)), self.clock())
+                                          max(0, min(int(value.get("p", 0) or 0), 100)), self.clock(),
+                                          str(value.get("g", ""))[:300])
             message_id = str(payload.get("messageId", ""))
             if message_id:
                 self.client.edit(message_id, str(payload.get("accountId", "")), cards.render(reply),
