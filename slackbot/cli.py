@@ -37,10 +37,10 @@ class Context:
             self._store = Store(self.settings.db_path)
         return self._store
 
-    def groups(self) -> list[Any]:
+    def groups(self, lenient: bool = False) -> list[Any]:
         from slackbot.groups import load_groups
 
-        return load_groups(self.groups_file, self.store.latest_meeting)
+        return load_groups(self.groups_file, self.store.latest_meeting, lenient)
 
 
 pass_ctx = click.make_pass_decorator(Context)
@@ -100,8 +100,9 @@ def ingest(ctx: Context, sources: tuple[str, ...], year: int | None, source_url:
     store = ctx.store  # a database signode may not use stops here, before any source is read
     found = expand_tree(list(sources)) if sources else [(url, None) for url in archive_urls()]
     targets = [t for t, _ in found]
-    known = {g.name for g in ctx.groups()} if ctx.groups_file else set()
-    default = ctx.groups()[0].name
+    configured = ctx.groups(lenient=True)
+    known = {g.name for g in configured} if ctx.groups_file else set()
+    default = configured[0].name
     total, failed = IngestStats(), 0
     for target, folder in found:
         group = group_name or group_of_path(target, known, folder) or default
@@ -199,25 +200,37 @@ def meeting(ctx: Context, date: str, as_json: bool) -> None:
 @click.option("--queries", type=click.File("r"), help="Run one query per line of FILE (with --json: one object "
               "per line), in one process.")
 @click.option("--now", "now_text", metavar="ISO", help="Pretend it is this instant (for 'last week').")
+@click.option("--group", "group_names", multiple=True, metavar="NAME",
+              help="Search only this group's notes (repeatable; default: every group in the database).")
 @pass_ctx
-def search(ctx: Context, query: tuple[str, ...], as_json: bool, limit: int, queries: Any, now_text: str | None) -> None:
+def search(ctx: Context, query: tuple[str, ...], as_json: bool, limit: int, queries: Any, now_text: str | None,
+           group_names: tuple[str, ...]) -> None:
     """Search agenda items: typo-tolerant, with people, PR numbers and dates.
+
+    With notes of several groups in the database, hits come from all of them (each names its group)
+    unless --group narrows the search.
 
     Example:
 
         signode search runtimclass
         signode search --json --limit 5 "what did dashpole present"
         signode search --json --queries questions.txt
+        signode search --group committee-steering election
     """
     from slackbot.index.search import Searcher
 
     if not query and queries is None:
         raise click.UsageError("give a QUERY or --queries FILE")
+    known = ctx.store.group_names()
+    missing = [g for g in group_names if g not in known]
+    if missing:
+        raise click.BadParameter(f"no notes for {', '.join(map(repr, missing))} in the database; groups with notes: "
+                                 f"{', '.join(known) or '(none)'}", param_hint="--group")
     now = _now(now_text)
     searcher = Searcher(ctx.store)
     texts = [line.rstrip("\n") for line in queries] if queries is not None else [" ".join(query)]
     for text in texts:
-        answer = searcher.search(text, now, limit)
+        answer = searcher.search(text, now, limit, groups=group_names or None)
         if as_json:
             click.echo(json.dumps(answer.as_dict(), ensure_ascii=False))
             continue
@@ -228,9 +241,11 @@ def search(ctx: Context, query: tuple[str, ...], as_json: bool, limit: int, quer
         if answer.partial:
             click.echo(f"Nothing matched all of “{' '.join(answer.interpreted.get('terms', []))}” (the closest lack "
                        f"“{'”, “'.join(answer.missing)}”):")
+        several = len({h.group for h in answer.hits}) > 1
         for hit in answer.hits:
             owners = f" [{', '.join(hit.owners)}]" if hit.owners else ""
-            click.echo(f"{hit.date or 'undated':<11} {hit.text}{owners}")
+            group = f"({hit.group}) " if several else ""
+            click.echo(f"{hit.date or 'undated':<11} {group}{hit.text}{owners}")
             click.echo(f"{'':<11} {hit.url}")
 
 

@@ -86,8 +86,11 @@ def parse_offset(text: str) -> dt.timedelta:
 Anchor = Callable[[tuple[str, ...], str], dt.date | None]  # (sources, group name) -> its latest meeting
 
 
-def load_groups(path: str | Path | None, anchor: Anchor | None = None) -> list[Group]:
+def load_groups(path: str | Path | None, anchor: Anchor | None = None, lenient: bool = False) -> list[Group]:
     """Groups from a signode.toml file, or SIG Node alone when there is no file.
+
+    `lenient` (for ingest, which needs only names): a schedule that cannot be worked out yet (a
+    biweekly meeting waits for its notes to anchor it) makes the group unscheduled instead of an error.
 
     `anchor` finds the latest meeting date in a group's ingested notes: it completes a biweekly
     schedule that sigs.yaml gives without a start date.
@@ -104,10 +107,10 @@ def load_groups(path: str | Path | None, anchor: Anchor | None = None) -> list[G
     entries = data.get("group")
     if not isinstance(entries, list) or not entries:
         raise ConfigError(f"{file}: no [[group]] tables")
-    return [_group(file, entry, anchor) for entry in entries]
+    return [_group(file, entry, anchor, lenient) for entry in entries]
 
 
-def _group(file: Path, entry: dict[str, Any], anchor: Anchor | None) -> Group:
+def _group(file: Path, entry: dict[str, Any], anchor: Anchor | None, lenient: bool = False) -> Group:
     name = str(entry.get("name") or "")
     if not valid_name(name):
         raise ConfigError(f"{file}: group name {name!r} should be lower-case letters, digits and hyphens")
@@ -116,7 +119,7 @@ def _group(file: Path, entry: dict[str, Any], anchor: Anchor | None) -> Group:
     if parsed.rule is None and anchor is not None:
         parsed = with_anchor(parsed, schedule, anchor(tuple(entry.get("sources", ())), name))
     scheduled = parsed.rule is not None
-    if not scheduled and not entry.get("unscheduled"):
+    if not scheduled and not entry.get("unscheduled") and not lenient:
         raise ConfigError(f"{file}: group {name}: cannot work out the meeting dates: {parsed.reason}"
                           " (set unscheduled = true to serve its notes without agenda or reminders)")
     offsets = tuple(parse_offset(o) for o in entry.get("reminders", ["24h", "1h"]))

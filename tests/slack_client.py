@@ -45,8 +45,9 @@ def send(url: str, body: str, content_type: str, timestamp: int | None = None, s
         return Answer(exc.code, exc.read().decode(), time.perf_counter() - started)
 
 
-def command(url: str, text: str, response_url: str, user: str = "U0001", trigger: str = "", **kw: Any) -> Answer:
-    form = {"token": "x", "team_id": "T0001", "channel_id": "C0001", "user_id": user, "user_name": "alice",
+def command(url: str, text: str, response_url: str, user: str = "U0001", trigger: str = "", channel: str = "C0001",
+            **kw: Any) -> Answer:
+    form = {"token": "x", "team_id": "T0001", "channel_id": channel, "user_id": user, "user_name": "alice",
             "command": "/signode", "text": text, "response_url": response_url,
             "trigger_id": trigger or f"trig-{time.monotonic_ns()}"}
     return send(url, urllib.parse.urlencode(form), "application/x-www-form-urlencoded", **kw)

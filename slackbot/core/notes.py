@@ -158,7 +158,8 @@ def _says_cancelled(text: str) -> bool | None:
 SERIES_NOISE = re.compile(r"\[[^\[\]]{0,40}\]|\([^()]{0,80}\)|https?://\S+|[^\w\s]", re.UNICODE)
 GENERIC_WORDS = frozenset(
     "agenda meeting meetings notes note minutes next upcoming past today this week weekly biweekly monthly "
-    "call sync session recording public private open closed canceled cancelled postponed skipped no".split())
+    "call sync session recording public private open closed canceled cancelled postponed skipped no "
+    "proposed draft tentative special regular".split())
 
 
 def _series(label: str, rest: str) -> str:

@@ -1,0 +1,188 @@
+"""Many groups in one install: the whole shared corpus ingested, answers per group and across groups in
+the terminal and from Slack (the real server, signed requests, the strict local Slack peer)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from slackbot.cli import cli
+from slackbot.groups import load_groups
+from slackbot.index.store import Store
+from tests.conftest import CORPUS, Running, listening_base, start_server
+from tests.slack_client import button, command, interactive
+from tests.slack_peer import SlackPeer
+
+GROUPS_TOML = """
+[[group]]
+name = "sig-node"
+title = "SIG Node"
+channel = "C0NODE"
+[group.schedule]
+day = "Tuesday"
+time = "10:00"
+tz = "PT (Pacific Time)"
+frequency = "weekly"
+
+[[group]]
+name = "committee-steering"
+title = "Steering Committee"
+channel = "C0STEER"
+[group.schedule]
+day = "Monday"
+time = "9:30"
+tz = "PT (Pacific Time)"
+frequency = "biweekly"
+
+[[group]]
+name = "sig-apps"
+title = "SIG Apps"
+channels = ["C0APPS"]
+unscheduled = true
+
+[[group]]
+name = "communication"
+title = "Community Meeting"
+unscheduled = true
+"""
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The whole shared corpus (SIG Node and the sample groups) in one database, and a groups file."""
+    folder = tmp_path_factory.mktemp("groups")
+    db, groups = folder / "all.db", folder / "signode.toml"
+    groups.write_text(GROUPS_TOML)
+    code, out = run("--db", str(db), "--groups", str(groups), "ingest", str(CORPUS))
+    assert code == 0, out
+    return db, groups
+
+
+def test_ingest_of_the_whole_shared_corpus_files_each_folder_under_its_group(shared: tuple[Path, Path]) -> None:
+    db, _ = shared
+    store = Store(db)
+    assert store.group_names() == {"cncf-mentoring": 37, "committee-steering": 121, "communication": 105,
+                                   "sig-apps": 11, "sig-node": 460}
+    names = [r["name"] for r in store.query("SELECT name FROM sources")]
+    assert len(names) == 36 and not any(n.lower().startswith("readme") for n in names)
+    series = store.query("SELECT COUNT(*) AS n FROM meetings WHERE series != ''")[0]["n"]
+    assert series == 0  # the sample groups name no series; the fixtures in test_other_groups.py do
+
+
+def test_terminal_search_per_group_and_across_groups(shared: tuple[Path, Path]) -> None:
+    db, groups = shared
+    code, out = run("--db", str(db), "search", "--json", "--limit", "50", "charter")
+    across = json.loads(out)["hits"]
+    assert code == 0 and {"sig-node", "committee-steering"} <= {h["group"] for h in across}
+    code, out = run("--db", str(db), "search", "--json", "--limit", "50", "--group", "committee-steering", "charter")
+    steering = json.loads(out)["hits"]
+    assert steering and {h["group"] for h in steering} == {"committee-steering"}
+    assert all("committee-steering" in h["url"] for h in steering)
+    code, out = run("--db", str(db), "search", "--group", "sig-nope", "charter")
+    assert code != 0 and "no notes for 'sig-nope'" in out
+    code, out = run("--db", str(db), "--groups", str(groups), "ask", "charter")
+    assert re.search(r"agenda items in \d+ meetings for “charter” across \d+ groups", out)
+    assert " · Steering Committee · " in out and " · SIG Node · " in out
+    code, out = run("--db", str(db), "--groups", str(groups), "ask", "committee-steering", "when", "was", "the",
+                    "election", "discussed")
+    assert code == 0 and "came up in" in out and "sig-node/" not in out and " · SIG Node · " not in out
+    code, out = run("--db", str(db), "--groups", str(groups), "ask", "--channel", "C0APPS", "agenda")
+    assert "SIG Apps has no meeting schedule" in out
+
+
+def test_groups_import_all_writes_every_group_and_loads(tmp_path: Path) -> None:
+    target = tmp_path / "all.toml"
+    code, out = run("groups", "import", str(CORPUS / "sigs.yaml"), "--all", "--channel", "sig-auth=C0AUTH",
+                    "--chair", "sig-auth=U0CHAIR", "-o", str(target))
+    assert code == 0 and re.fullmatch(r"wrote .*all\.toml: (\d+) groups\n", out)
+    groups = load_groups(target)
+    count = int(re.findall(r"(\d+) groups", out)[0])
+    assert len(groups) == count >= 30 and len({g.name for g in groups}) == count
+    auth = next(g for g in groups if g.name == "sig-auth")
+    assert auth.title == "SIG Auth" and auth.channel == "C0AUTH" and auth.chairs == ("U0CHAIR",)
+    assert any(g.scheduled for g in groups) and any(not g.scheduled for g in groups)
+    assert next(g for g in groups if g.name == "committee-steering").title == "Steering Committee"
+    code, out = run("groups", "import", str(CORPUS / "sigs.yaml"), "sig-auth", "sig-node", "--channel", "C1")
+    assert code != 0 and "with several groups, write GROUP=ID" in out
+    code, out = run("groups", "import", str(CORPUS / "sigs.yaml"), "--all", "sig-node")
+    assert code != 0 and "not both" in out
+
+
+@pytest.fixture(scope="module")
+def groups_server(shared: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    db_src, groups = shared
+    db = tmp_path_factory.mktemp("groups-slack") / "all.db"
+    shutil.copy(db_src, db)
+    with SlackPeer() as peer:
+        process = start_server(peer, db, {"SIGNODE_GROUPS": str(groups)})
+        base = listening_base(process)
+        yield Running(base + "/slack/events", base, peer, db, process)
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def _ask(server: Running, text: str, channel: str, key: str) -> dict[str, Any]:
+    answer = command(server.url, text, server.peer.response_url(key), channel=channel)
+    assert answer.status == 200
+    return server.peer.wait_for(lambda: server.peer.responses(key))[0].body
+
+
+def _dates(body: dict[str, Any]) -> set[str]:
+    """The meetings an answer shows (each meeting line starts `*YYYY-MM-DD* · `)."""
+    text = "\n".join(b["text"]["text"] for b in body.get("blocks", []) if b.get("type") == "section")
+    return set(re.findall(r"^\*(\d{4}-\d{2}-\d{2})\* · ", text, flags=re.M))
+
+
+def _only(server: Running, body: dict[str, Any], group: str) -> bool:
+    """Every meeting shown is one of `group`'s (by date: the sample groups never meet on the same day)."""
+    rows = Store(server.db).query("SELECT m.date, s.group_name FROM meetings m JOIN sources s ON s.id = m.source_id"
+                                  " WHERE m.date IS NOT NULL")
+    mine = {r["date"] for r in rows if r["group_name"] == group}
+    others = {r["date"] for r in rows if r["group_name"] != group}
+    shown = _dates(body)
+    return bool(shown) and shown <= mine and not shown & others
+
+
+def test_slack_answers_from_the_channels_group_or_across_groups(groups_server: Running) -> None:
+    steering = _ask(groups_server, "charter", "C0STEER", "g-steer")
+    assert _only(groups_server, steering, "committee-steering")
+    node = _ask(groups_server, "charter", "C0NODE", "g-node")
+    assert _only(groups_server, node, "sig-node")
+    anywhere = _ask(groups_server, "charter", "C0RANDOM", "g-any")
+    shown = json.dumps(anywhere["blocks"], ensure_ascii=False)
+    assert "across" in shown and "Steering Committee ·" in shown and "SIG Node ·" in shown
+    named = _ask(groups_server, "sig-apps demo", "C0NODE", "g-named")
+    assert _only(groups_server, named, "sig-apps")
+    unscheduled = _ask(groups_server, "agenda", "C0APPS", "g-apps")
+    assert "SIG Apps has no meeting schedule" in json.dumps(unscheduled)
+    assert groups_server.peer.rejected == []
+
+
+def test_more_keeps_the_searchs_group(groups_server: Running) -> None:
+    first = _ask(groups_server, "election", "C0STEER", "g-more")
+    blocks = first["blocks"]
+    more = next(e for b in blocks if b.get("type") == "actions" for e in b["elements"]
+                if e["action_id"] == "more_results")
+    value = json.loads(more["value"])
+    assert value["g"] == "committee-steering"
+    interactive(groups_server.url, button("more_results", more["value"], groups_server.peer.response_url("g-more2")))
+    second = groups_server.peer.wait_for(lambda: groups_server.peer.responses("g-more2"))[0].body
+    assert _only(groups_server, second, "committee-steering") and _dates(second) != _dates(first)
+    forged = dict(value, g="sig-nope,committee-steering")  # a group that does not exist is dropped
+    interactive(groups_server.url, button("more_results", json.dumps(forged),
+                                          groups_server.peer.response_url("g-more3")))
+    third = groups_server.peer.wait_for(lambda: groups_server.peer.responses("g-more3"))[0].body
+    assert _dates(third) == _dates(second)
+    assert groups_server.peer.rejected == []
