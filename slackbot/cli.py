@@ -90,7 +90,7 @@ def ingest(ctx: Context, sources: tuple[str, ...], year: int | None, source_url:
         signode ingest https://raw.githubusercontent.com/kubernetes/community/master/sig-node/archive/meeting-notes-2018.md
     """
     from slackbot.groups import group_of_path, valid_name
-    from slackbot.index.ingest import ingest_source
+    from slackbot.index.ingest import ingest_many
     from slackbot.index.sources import archive_urls, expand_tree, source_label
 
     if group_name is not None and not valid_name(group_name):
@@ -104,13 +104,12 @@ def ingest(ctx: Context, sources: tuple[str, ...], year: int | None, source_url:
     known = {g.name for g in configured} if ctx.groups_file else set()
     default = configured[0].name
     total, failed = IngestStats(), 0
-    for target, folder in found:
-        group = group_name or group_of_path(target, known, folder) or default
-        try:
-            result = ingest_source(store, target, year, source_url, timeout, force, group)
-        except SignodeError as exc:
+    group_of = {target: group_name or group_of_path(target, known, folder) or default for target, folder in found}
+    for target, result in ingest_many(store, list(group_of.items()), year, source_url, timeout, force):
+        group = group_of[target]
+        if isinstance(result, SignodeError):
             failed += 1
-            click.echo(f"✗ {exc}", err=True)
+            click.echo(f"✗ {result}", err=True)
             continue
         s = result.stats
         if not s.changed:

@@ -80,13 +80,17 @@ def classify(url: str) -> tuple[str, str]:
 
 
 def _label(text: str) -> str:
-    text = re.sub(r"<[^>]+>", "", text)
-    text = re.sub(r"\\(.)", r"\1", text)
+    if "<" in text:
+        text = re.sub(r"<[^>]+>", "", text)
+    if "\\" in text:
+        text = re.sub(r"\\(.)", r"\1", text)
     return " ".join(text.replace("**", "").split())
 
 
 def extract_links(line: str) -> list[Link]:
     """Every distinct URL in the line, markdown and HTML links keeping their label, in order."""
+    if "http" not in line:
+        return []  # every pattern below starts its URL with http
     found: list[Link] = []
     seen: set[str] = set()
 

@@ -115,14 +115,18 @@ PIPES = re.compile(r"(?: ?\| ?)+")
 
 def clean_text(text: str) -> str:
     """Plain text for display and search: gd2md escapes, anchors, markup and HTML removed."""
-    text = ANCHOR.sub("", text)
-    text = MD_LINK_TEXT.sub(r"\1", text)
+    if "{#" in text:  # each step runs only when its pattern could match: most lines need none
+        text = ANCHOR.sub("", text)
+    if "](" in text:
+        text = MD_LINK_TEXT.sub(r"\1", text)
     if "<" in text:
         text = HTML_A.sub(r"\1", text)
         text = CELL_TAG.sub(" | ", text)
         text = ANY_TAG.sub(" ", text)
-    text = html.unescape(text)
-    text = ESCAPED.sub(r"\1", text)
+    if "&" in text:
+        text = html.unescape(text)
+    if "\\" in text:
+        text = ESCAPED.sub(r"\1", text)
     text = text.replace("**", "").replace("__", "")
     text = " ".join(text.split())
     if "|" in text:
@@ -181,10 +185,13 @@ def note_lines(text: str) -> list[str]:
     lines = LINE_BREAK.split(text)
     if lines and lines[-1] == "":
         lines.pop()
+    if not INLINE_BREAK_CHARS.search(text):
+        return lines
     return [line.translate(INLINE_BREAKS) for line in lines]
 
 
 INLINE_BREAKS = {ord(c): " " for c in "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"}
+INLINE_BREAK_CHARS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 def document_year(text: str, source_name: str, year: int | None) -> int | None:

@@ -36,13 +36,13 @@ def words(text: str) -> list[str]:
 def variants(text: str) -> list[str]:
     """Extra words that make spelling variants meet: camelCase parts and joined hyphen compounds."""
     extra: list[str] = []
-    for raw in WORD.findall(text):
+    for raw in WORD.findall(text) if CAMEL_BOUNDARY.search(text) else ():
         if raw[1:] == raw[1:].lower():
             continue  # no capital after the first letter: no camelCase boundary to split at
         parts = CAMEL_BOUNDARY.split(raw)
         if len(parts) > 1:
             extra += [p.lower() for p in parts]
-    for m in HYPHENATED.finditer(text):
+    for m in HYPHENATED.finditer(text) if "-" in text else ():
         pieces = m.group(0).split("-")
         if 2 <= len(pieces) <= 3 and all(p.isalpha() for p in pieces):
             extra.append("".join(pieces).lower())
@@ -69,6 +69,9 @@ LONG_THEN_SHORT = re.compile(
     r"(?<![\w-])((?:[A-Za-z][\w-]{0,40} +){1,5}[A-Za-z][\w-]{0,40}) ?\(([A-Za-z][A-Za-z0-9]{1,7})\)")
 SHORT_THEN_LONG = re.compile(r"\b([A-Z][A-Za-z0-9]{1,7}) ?\(((?:[A-Za-z][\w-]{0,40} +){1,5}[A-Za-z][\w-]{0,40})\)")
 MINOR_WORDS = {"and", "of", "for", "the", "to", "in", "on"}
+# Cheap necessary conditions for the two patterns above (whitespace folding never creates either).
+SHORT_IN_PARENS = re.compile(r"\(\s*[A-Za-z][A-Za-z0-9]{1,7}\s*\)")
+CAPS_BEFORE_PARENS = re.compile(r"[A-Z][A-Za-z0-9]{1,7}\s*\(")
 
 
 def _initials_match(short: str, long_words: list[str]) -> list[str] | None:
@@ -88,15 +91,18 @@ def acronym_pairs(text: str) -> set[tuple[str, str]]:
     pairs: set[tuple[str, str]] = set()
     if "(" not in text:
         return pairs
+    long_first, short_first = SHORT_IN_PARENS.search(text), CAPS_BEFORE_PARENS.search(text)
+    if not long_first and not short_first:
+        return pairs  # neither pattern can match: skip the word-by-word scans (most texts)
     text = " ".join(text.split())
-    for m in LONG_THEN_SHORT.finditer(text):
+    for m in LONG_THEN_SHORT.finditer(text) if long_first else ():
         short = m.group(2)
         if not any(c.isupper() for c in short) or len(short) < 2:
             continue
         long_words = _initials_match(short, m.group(1).split())
         if long_words and len(long_words) >= 2:
             pairs.add((short.lower(), " ".join(long_words).lower()))
-    for m in SHORT_THEN_LONG.finditer(text):
+    for m in SHORT_THEN_LONG.finditer(text) if short_first else ():
         short = m.group(1)
         if sum(c.isupper() for c in short) < 2:
             continue

@@ -54,8 +54,8 @@ def remove_source(conn: sqlite3.Connection, source_id: int) -> list[str]:
     conn.execute("UPDATE words SET df = df - (SELECT v.df FROM vocab v WHERE v.source_id = ? AND v.word = words.word)"
                  " WHERE word IN (SELECT word FROM vocab WHERE source_id = ?)", [source_id, source_id])
     gone = [r[0] for r in conn.execute("SELECT word FROM words WHERE df <= 0")]
-    for batch in _batches(gone):
-        conn.execute(f"DELETE FROM word_keys WHERE word IN ({','.join('?' * len(batch))})", list(batch))
+    conn.executemany("DELETE FROM word_keys WHERE key = ? AND word = ?",  # by the primary key: no index by word
+                     sorted((k, w) for w in gone if len(w) >= MIN_TYPO_LENGTH for k in deletions(w)))
     conn.execute("DELETE FROM words WHERE df <= 0")
     items = conn.execute("SELECT COUNT(*) FROM items i JOIN meetings m ON m.id = i.meeting_id"
                          " WHERE m.source_id = ? AND i.parent_id IS NULL", [source_id]).fetchone()[0]

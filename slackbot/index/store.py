@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from slackbot.core.text import acronym_pairs, index_text, strip_urls, vocabulary
+from slackbot.core.indexing import IndexRows, index_rows
 from slackbot.errors import ConfigError
 from slackbot.index import lexicon, schema
 
@@ -163,14 +163,17 @@ class Store:
         rows = self.query("SELECT * FROM sources WHERE uri = ?", [uri])
         return rows[0] if rows else None
 
-    def replace_source(self, record: SourceRecord, doc: Document, urls: list[str]) -> IngestStats:
-        """Replace everything a source contributed, in one transaction. `urls` parallels doc.meetings."""
+    def replace_source(self, record: SourceRecord, doc: Document, urls: list[str],
+                       indexed: IndexRows | None = None) -> IngestStats:
+        """Replace everything a source contributed, in one transaction. `urls` parallels doc.meetings;
+        `indexed` is the document's full-text rows when a worker computed them already."""
         stats = _stats(doc)
         existing = self.source(record.uri)
         if existing and existing["sha256"] == record.sha256:
             stats.changed = False
             self.touch_source(record.uri, record.etag, record.last_modified)
             return stats
+        indexed = indexed or index_rows(doc)
         with self.write() as db:
             owners_before: list[str] = []
             if existing:
@@ -183,6 +186,7 @@ class Store:
                  record.etag, record.last_modified, _now(), record.group],
             ).lastrowid
             rows = _Rows(int(db.execute("SELECT COALESCE(MAX(id), 0) FROM items").fetchone()[0]) + 1)
+            fts = iter(indexed.fts)
             for position, (meeting, url) in enumerate(zip(doc.meetings, urls, strict=True)):
                 meeting_id = int(db.execute(
                     "INSERT INTO meetings (source_id, date, title, cancelled, cancel_reason, url, line, position,"
@@ -191,16 +195,12 @@ class Store:
                      int(meeting.cancelled), meeting.cancel_reason, url, meeting.line, position, meeting.series],
                 ).lastrowid or 0)
                 for index, item in enumerate(meeting.items):
-                    rows.agenda_item(meeting_id, item, index)
+                    rows.agenda_item(meeting_id, item, index, next(fts))
             rows.write(db.conn)
-            texts = rows.texts
-            db.conn.executemany(
-                "INSERT INTO vocab (source_id, word, df) VALUES (?, ?, ?)",
-                [(source_id, word, df) for word, df in vocabulary(texts, indexed=True).items()],
-            )
-            pairs = set().union(*(acronym_pairs(t) for t in texts)) if texts else set()
+            db.conn.executemany("INSERT INTO vocab (source_id, word, df) VALUES (?, ?, ?)",
+                                [(source_id, word, df) for word, df in indexed.vocabulary.items()])
             db.conn.executemany("INSERT OR IGNORE INTO acronyms (source_id, short, long) VALUES (?, ?, ?)",
-                                [(source_id, short, long) for short, long in pairs])
+                                [(source_id, short, long) for short, long in indexed.acronyms])
             owners_now = {name for _, name in rows.owners}
             lexicon.add_source(db.conn, int(source_id or 0), stats.items, [*owners_before, *owners_now])
         return stats
@@ -559,7 +559,6 @@ class _Rows:
         self.owners: list[tuple[int, str]] = []
         self.links: list[tuple[Any, ...]] = []
         self.fts: list[tuple[Any, ...]] = []
-        self.texts: list[str] = []
 
     def _item(self, meeting_id: int, item: Item, parent_id: int | None, root_id: int | None, position: int,
               depth: int) -> int:
@@ -571,23 +570,15 @@ class _Rows:
                         ln.label) for ln in item.links]
         return item_id
 
-    def agenda_item(self, meeting_id: int, root: Item, index: int) -> None:
-        """An agenda item and its discussion, indexed once as one full-text row."""
+    def agenda_item(self, meeting_id: int, root: Item, index: int, fts: tuple[str, str, str, str]) -> None:
+        """An agenda item and its discussion (ids in the order the full-text row reads them)."""
         root_id = self._item(meeting_id, root, None, None, index, 0)
-        body: list[str] = []
-        people: list[str] = list(root.owners)
-        refs: list[str] = [ref for link in root.links for ref in (link.ref, link.kind)]
         pending = [(child, root_id, position, 1) for position, child in reversed(list(enumerate(root.children)))]
         while pending:  # depth first, without recursion: notes may nest thousands deep
             child, parent_id, position, depth = pending.pop()
             child_id = self._item(meeting_id, child, parent_id, root_id, position, depth)
-            body.append(child.text)
-            body.extend(child.owners)
-            refs.extend(link.ref for link in child.links)
             pending += [(c, child_id, p, depth + 1) for p, c in reversed(list(enumerate(child.children)))]
-        own, discussion = index_text(strip_urls(root.text)), index_text(strip_urls(" ".join(body)))
-        self.fts.append((root_id, own, discussion, " ".join(people), " ".join(refs)))
-        self.texts += [own + " " + discussion, index_text(" ".join(people))]  # as indexed, for the vocabulary
+        self.fts.append((root_id, *fts))
 
     def write(self, conn: sqlite3.Connection) -> None:
         conn.executemany("INSERT INTO items (id, meeting_id, parent_id, root_id, position, depth, text, line)"
