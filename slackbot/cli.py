@@ -571,7 +571,7 @@ def groups_list(ctx: Context) -> None:
         signode --groups signode.toml groups list
     """
     now = dt.datetime.now(dt.UTC)
-    counts = ctx.store.group_names()
+    counts = ctx.store.group_meetings()
     for g in ctx.groups():
         when = g.schedule.describe() if g.scheduled else "no schedule (searchable only)"
         click.echo(f"{g.name}: {g.title} · {when} · channel {g.channel or '(none)'} · "

@@ -116,7 +116,7 @@ def _group(file: Path, entry: dict[str, Any], anchor: Anchor | None, lenient: bo
         raise ConfigError(f"{file}: group name {name!r} should be lower-case letters, digits and hyphens")
     schedule = entry.get("schedule") or {}
     parsed = parse_meeting(schedule)
-    if parsed.rule is None and anchor is not None:
+    if parsed.rule is None and anchor is not None and "anchor" in parsed.reason:  # only then can notes help
         parsed = with_anchor(parsed, schedule, anchor(tuple(entry.get("sources", ())), name))
     scheduled = parsed.rule is not None
     if not scheduled and not entry.get("unscheduled") and not lenient:

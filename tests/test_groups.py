@@ -73,7 +73,8 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def test_ingest_of_the_whole_shared_corpus_files_each_folder_under_its_group(shared: tuple[Path, Path]) -> None:
     db, _ = shared
     store = Store(db)
-    assert store.group_names() == {"cncf-mentoring": 37, "committee-steering": 121, "communication": 105,
+    assert store.group_names() == ["cncf-mentoring", "committee-steering", "communication", "sig-apps", "sig-node"]
+    assert store.group_meetings() == {"cncf-mentoring": 37, "committee-steering": 121, "communication": 105,
                                    "sig-apps": 11, "sig-node": 460}
     names = [r["name"] for r in store.query("SELECT name FROM sources")]
     assert len(names) == 36 and not any(n.lower().startswith("readme") for n in names)

@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from slackbot.core.dates import read_date_line
 from slackbot.core.links import extract_links
 from slackbot.core.notes import clean_text, parse
 from slackbot.core.owners import extract_owners
@@ -26,14 +27,16 @@ from tests.slack_client import command
 from tests.slack_peer import SlackPeer
 
 PIECES = [" ", "a", "Abc ", "[", "]", "\\[", "(", ")", "(a)", "@", "a@", "<", "<a ", "</a>", "*", "**", "\\", "-",
-          "|", " | ", "{#", "}", ":", ".", "http://", "[a](", "Owner: ", "aB", "a-", "1.2", "\t", "&amp;", "#"]
+          "|", " | ", "{#", "}", ":", ".", "http://", "[a](", "Owner: ", "aB", "a-", "1.2", "\t", "&amp;", "#",
+          "Dec ", "5", "12/", "2020-", "~~", "Monday, ", "5th of ", " - ", "10:30am "]
 RUNS = st.lists(st.tuples(st.sampled_from(PIECES), st.integers(1, 4000)), min_size=1, max_size=6)
 WORST: list[float] = [0.0]
 LIMIT_S = 0.5  # per line, on a shared 2-core machine; typical worst is a few tens of milliseconds
 
 
 def _every_pass(line: str) -> None:
-    parse(f"# Jan 5, 2021\n\n* {line}\n  * {line}\n\n{line}\n", "notes-2021.md")
+    parse(f"# Jan 5, 2021\n\n* {line}\n  * {line}\n\n{line}\n\n## {line}\n\n**{line}**\n", "notes-2021.md")
+    read_date_line(line)
     extract_owners(line)
     extract_links(line)
     acronym_pairs(clean_text(line))
@@ -63,6 +66,10 @@ def test_known_worst_cases_stay_fast() -> None:
         "heading of spaces": "Jan 5" + " " * 20000 + "x",
         "long word before acronym": "a" * 30000 + " (AB)",
         "html anchors without end": "<a " * 10000,
+        "month names without days": "Dec " * 16000,
+        "numbers and slashes": "1/" * 32000,
+        "weekdays": "Monday, " * 8000,
+        "a date after many labels": "Agenda (" * 8000 + "2020-01-01",
     }
     worst = 0.0
     for name, line in cases.items():

@@ -171,3 +171,37 @@ def test_unreachable_host_is_a_source_error(store: Store) -> None:
         url = server.base + "/x.md"
     with pytest.raises(SourceError, match="cannot connect|connection"):
         ingest_source(store, url, timeout=2)
+
+
+def test_lexicon_after_replacing_a_source_equals_a_fresh_ingest(tmp_path: Path) -> None:
+    """Owner stats are merged per source and words counted up and down: after a source changes, the
+    aggregates must be exactly what ingesting the final files from scratch gives."""
+    import sqlite3
+
+    first = tmp_path / "a" / "notes-2020.md"
+    second = tmp_path / "b" / "notes-2021.md"
+    first.parent.mkdir()
+    second.parent.mkdir()
+    first.write_text("# Notes\n\n## Dec 8, 2020\n\n* [alice] quotas for sandboxes\n* [bob] cgroupsv2 rollout\n\n"
+                     "## Nov 24, 2020\n\n* [alice] swap support\n")
+    second.write_text("# Notes\n\n## Mar 2, 2021\n\n* [alice] checkpointing\n* [carol] pod overhead\n")
+    changing = Store(tmp_path / "changing.db")
+    for path in (first, second):
+        ingest_source(changing, str(path))
+    first.write_text("# Notes\n\n## Dec 8, 2020\n\n* [dave] quotas for sandboxes\n\n"
+                     "## Nov 17, 2020\n\n* [alice] swap rollout\n* [carol] eviction\n")
+    ingest_source(changing, str(first))
+    fresh = Store(tmp_path / "fresh.db")
+    for path in (first, second):
+        ingest_source(fresh, str(path))
+
+    def aggregates(path: Path) -> list[list[tuple[object, ...]]]:
+        conn = sqlite3.connect(path)
+        return [conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
+                for table in ("owner_stats", "words", "word_keys", "index_stats")]
+
+    changing.close()
+    fresh.close()
+    after, expected = aggregates(tmp_path / "changing.db"), aggregates(tmp_path / "fresh.db")
+    assert after == expected
+    assert ("alice", 2, "2020-11-17", "2021-03-02") in after[0] and not any(r[0] == "bob" for r in after[0])

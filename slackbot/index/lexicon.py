@@ -36,8 +36,9 @@ def _batches(values: Sequence[str]) -> Iterable[Sequence[str]]:
         yield values[i:i + BATCH]
 
 
-def add_source(conn: sqlite3.Connection, source_id: int, items: int, owners: Iterable[str]) -> None:
-    """After a source's vocab rows are in: add its counts, index its new words, refresh its owners."""
+def add_source(conn: sqlite3.Connection, source_id: int, items: int, recount: Iterable[str] = ()) -> None:
+    """After a source's rows are in: add its counts, index its new words, add its owners' items to
+    their stats; `recount` (the owners of the copy it replaced) are counted again from scratch."""
     new = [r[0] for r in conn.execute(
         "SELECT v.word FROM vocab v LEFT JOIN words w ON w.word = v.word WHERE v.source_id = ? AND w.word IS NULL",
         [source_id])]
@@ -46,7 +47,16 @@ def add_source(conn: sqlite3.Connection, source_id: int, items: int, owners: Ite
     conn.executemany("INSERT OR IGNORE INTO word_keys (key, word) VALUES (?, ?)",
                      [(k, w) for w in new if len(w) >= MIN_TYPO_LENGTH for k in deletions(w)])
     _count(conn, items)
-    refresh_owners(conn, owners)
+    again = sorted(set(recount))
+    refresh_owners(conn, again)  # counts the new rows too, so they are left out of the merge below
+    conn.execute(f"""INSERT INTO owner_stats (name, items, first, last)
+        SELECT o.name, COUNT(*), coalesce(MIN(m.date), ''), coalesce(MAX(m.date), '')
+        FROM owners o JOIN items i ON i.id = o.item_id JOIN meetings m ON m.id = i.meeting_id
+        WHERE m.source_id = ? AND o.name NOT IN ({','.join('?' * len(again))}) GROUP BY o.name
+        ON CONFLICT(name) DO UPDATE SET items = items + excluded.items,
+            first = CASE WHEN first = '' OR (excluded.first != '' AND excluded.first < first)
+                         THEN excluded.first ELSE first END,
+            last = CASE WHEN excluded.last > last THEN excluded.last ELSE last END""", [source_id, *again])
 
 
 def remove_source(conn: sqlite3.Connection, source_id: int) -> list[str]:
