@@ -18,7 +18,6 @@ import click
 
 from slackbot import config
 from slackbot.errors import SignodeError
-from slackbot.index.sources import is_url
 from slackbot.index.store import IngestStats, Store
 
 
@@ -501,7 +500,7 @@ def check_notes(files: tuple[str, ...], year: int | None, verbose: bool, as_json
         signode check-notes -v notes-2024.md
     """
     from slackbot.check_notes import check_file, render
-    from slackbot.index.sources import expand
+    from slackbot.index.sources import expand, is_url
 
     if any(is_url(f) for f in files):
         raise click.BadParameter("check-notes reads local files; download the notes first", param_hint="FILES")

@@ -187,3 +187,40 @@ def test_more_keeps_the_searchs_group(groups_server: Running) -> None:
     third = groups_server.peer.wait_for(lambda: groups_server.peer.responses("g-more3"))[0].body
     assert _dates(third) == _dates(second)
     assert groups_server.peer.rejected == []
+
+
+def test_zoom_answers_from_the_channels_group_or_across_groups(shared: tuple[Path, Path], tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.test_zoom import start
+    from tests.zoom_peer import ACCOUNT, CHANNEL, ZoomPeer, deliver
+    from tests.zoom_peer import command as zoom_command
+
+    steering_channel = "steering@conference.xmpp.zoom.us"
+    db_src, groups = shared
+    db = tmp_path / "zoom.db"
+    shutil.copy(db_src, db)
+    mapped = tmp_path / "signode.toml"
+    mapped.write_text(groups.read_text().replace(
+        'channel = "C0STEER"', f'channel = "C0STEER"\nzoom_channel = "{steering_channel}"\nzoom_account = "{ACCOUNT}"'))
+    with ZoomPeer() as peer:
+        peer.known_jids.add(steering_channel)  # a channel the bot was added to
+        monkeypatch.setenv("SIGNODE_GROUPS", str(mapped))
+        process = start(peer, db)
+        try:
+            url = listening_base(process, "/zoom/events") + "/zoom/events"
+            assert deliver(url, zoom_command("charter", to_jid=steering_channel))[0] == 200
+            steering = peer.wait_for(lambda: peer.messages_to(steering_channel))[0].body["content"]
+            assert deliver(url, zoom_command("charter", to_jid=CHANNEL))[0] == 200
+            anywhere = peer.wait_for(lambda: peer.messages_to(CHANNEL))[0].body["content"]
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+        assert peer.refused == []
+    rows = Store(db).query("SELECT m.date, s.group_name FROM meetings m JOIN sources s ON s.id = m.source_id"
+                           " WHERE m.date IS NOT NULL")
+    steering_dates = {r["date"] for r in rows if r["group_name"] == "committee-steering"}
+    shown = set(re.findall(r'"text": "(\d{4}-\d{2}-\d{2}) · ', json.dumps(steering, ensure_ascii=False)))
+    assert shown and shown <= steering_dates
+    assert "across" in anywhere["head"]["text"]
+    labelled = json.dumps(anywhere, ensure_ascii=False)
+    assert " · Steering Committee · " in labelled and " · SIG Node · " in labelled
