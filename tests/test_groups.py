@@ -224,3 +224,15 @@ def test_zoom_answers_from_the_channels_group_or_across_groups(shared: tuple[Pat
     assert "across" in anywhere["head"]["text"]
     labelled = json.dumps(anywhere, ensure_ascii=False)
     assert " · Steering Committee · " in labelled and " · SIG Node · " in labelled
+
+
+def test_reminders_are_per_group_and_a_biweekly_schedule_is_anchored_by_its_notes(shared: tuple[Path, Path]) -> None:
+    db, groups = shared
+    code, out = run("--db", str(db), "--groups", str(groups), "remind", "--once", "--dry-run",
+                    "--now", "2026-11-30T16:45:00Z")
+    # Steering meets every other Monday from its last meeting in the notes (2022-12-19): 2026-11-30 is one.
+    assert code == 0 and "committee-steering 2026-11-30T17:30:00Z -1h slack send" in out
+    code, out = run("--db", str(db), "--groups", str(groups), "remind", "--once", "--dry-run",
+                    "--now", "2026-12-01T17:05:00Z")
+    assert "sig-node 2026-12-01T18:00:00Z -1h slack send" in out and "committee-steering" not in out
+    assert "sig-apps" not in out and "communication" not in out  # searchable only: no schedule, no reminders
