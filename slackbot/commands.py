@@ -40,6 +40,8 @@ HELP = """\
 • `/signode add Pod overhead KEP review` – add an item to the next meeting (`for 2026-12-08` to pick one)
 • `/signode remove 12` – remove an item you added
 • `/signode cancel 2026-12-22 holidays` · `/signode uncancel 2026-12-22` – chairs only
+• `/signode committee-steering when was the election discussed` – another group's notes (a group's own
+  channel answers from its notes; elsewhere a search spans every group)
 • `/signode help` – this message"""
 
 

@@ -23,6 +23,7 @@ from slackbot.index.store import IngestStats, SourceRecord, Store
 # move of old notes out of the live doc into the archive).
 MAX_MEETING_LOSS = 0.4
 DEFAULT_GROUP = "sig-node"
+PARSERS = 1  # one worker parses ahead of the writer (two only contend for this machine's two cores)
 
 
 @dataclass
@@ -84,7 +85,7 @@ def ingest_many(store: Store, targets: list[tuple[str, str]], year: int | None =
     local = [t for t, _ in targets if not is_url(t)]
     pool = None
     if len(local) >= 3 and (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods():
-        pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+        pool = ProcessPoolExecutor(PARSERS, mp_context=multiprocessing.get_context("fork"))
     try:
         ahead: dict[str, Future[tuple[Fetched, tuple[Document, IndexRows]]]] = {
             path: pool.submit(_read_and_parse, path, year) for path in local} if pool else {}
