@@ -229,3 +229,23 @@ def test_a_deeper_dated_heading_out_of_order_is_a_topic_not_a_meeting() -> None:
                 "## Nov 21, 2022\n\n* b\n", "foo.md")
     assert dates(doc) == ["2022-12-05", "2022-11-30", "2022-11-21"]
     assert meeting(doc, "2022-12-05").items[0].text.endswith("Jan 10, 2023 release plan")
+
+
+# Five dialects written after the parser, as a held-out check (first scoring: 13 of 17 meetings found,
+# none invented, no cancellation wrong; an oldest-first doc of bold dates, `Aug 22nd - 1.28 release
+# retro` read as a range, and `(EMEA)` not taken as a series were then fixed).
+HELD_OUT = {
+    "wg-oldest-first-bold-dates.md": [("2023-05-04", False, ""), ("2023-05-18", False, ""),
+                                      ("2023-06-01", True, ""), ("2023-06-15", False, "")],
+    "two-series-slashed-iso.md": [("2023-04-13", False, "EMEA"), ("2023-04-12", False, "APAC"),
+                                  ("2023-04-06", False, "EMEA"), ("2023-04-05", True, "APAC")],
+    "plain-weekday-day-first.md": [("2023-09-14", False, ""), ("2023-09-07", True, ""), ("2023-08-31", False, "")],
+    "dotted-day-first.md": [("2023-09-11", False, ""), ("2023-09-04", True, ""), ("2023-08-28", False, "")],
+    "year-from-title.md": [("2023-09-05", False, ""), ("2023-08-29", True, ""), ("2023-08-22", False, "")],
+}
+
+
+@pytest.mark.parametrize("name", sorted(HELD_OUT))
+def test_held_out_dialects(name: str) -> None:
+    doc = parse((ROOT / "tests" / "fixtures" / "dialects" / name).read_text(), name)
+    assert [(m.date.isoformat(), m.cancelled, m.series) for m in doc.dated if m.date] == HELD_OUT[name]

@@ -44,7 +44,8 @@ FORMS = (ISO, MONTH_FIRST, DAY_FIRST, NUMERIC)
 # or a number, which is how `v1.16.0` and `1/17.alpha` stay out).
 START = re.compile(r"(?:^|(?<=[\s(\[–—:,*_~|-]))(?=\d|[A-Za-z])")
 RANGE_AFTER = re.compile(r"\s{0,3}(?:-|–|—|to\b|through\b|thru\b|until\b|till\b)\s{0,3}"
-                         r"(?:(?:[A-Za-z]{3,9}\.?\s{0,3})?\d{1,2}(?:st|nd|rd|th)?\b(?!:)|(?:19|20)\d{2}-\d)", re.I)
+                         r"(?:(?:[A-Za-z]{3,9}\.?\s{0,3})?\d{1,2}(?:st|nd|rd|th)?\b(?![:.]?\d)"  # not `- 1.28`
+                         r"|(?:19|20)\d{2}-\d)", re.I)
 VERSION_AFTER = re.compile(r"[.\-]\d|\.[a-z]", re.I)
 TIME_START = re.compile(r"\d{1,2}(?::\d{2})\s{0,2}(?:am|pm|utc|[a-z]{2,4}\b)?|\d{1,2}\s{0,2}(?:am|pm)\b", re.I)
 WORD = re.compile(r"[^\W\d_][\w'’]*")

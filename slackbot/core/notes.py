@@ -166,8 +166,15 @@ GENERIC_WORDS = frozenset(
     "proposed draft tentative special regular".split())
 
 
+SERIES_IN_PARENS = re.compile(r"^[\s\-–—:]{0,4}[(\[]([A-Z][\w-]{1,20}(?: [A-Z][\w-]{1,20})?)[)\]]")
+
+
 def _series(label: str, rest: str) -> str:
-    """The series a dated heading names: its label (`[NEXT] Triage (`), else a short capitalised tail."""
+    """The series a dated heading names: its label (`[NEXT] Triage (`), else a short capitalised tail
+    (`- APAC`, `(EMEA)`)."""
+    tagged = SERIES_IN_PARENS.match(rest)
+    if tagged and not any(w.lower() in GENERIC_WORDS for w in tagged.group(1).split()):
+        rest = tagged.group(1)
     for part, limit in ((label, 4), (rest, 2)):
         words = [w for w in SERIES_NOISE.sub(" ", part.replace("~~", " ")).split()
                  if w.lower() not in GENERIC_WORDS and not w.isdigit()]
@@ -319,8 +326,18 @@ class _Parser:
                     strong.append((i, mark.dates(y)[0]))
                 except ValueError:
                     continue
-        ups = sum(b[1] > a[1] for a, b in zip(strong, strong[1:], strict=False))
-        downs = sum(b[1] < a[1] for a, b in zip(strong, strong[1:], strict=False))
+        ordered = strong
+        if len(strong) < 2:  # no dated headings: the bold and plain date lines say which way the doc runs
+            ordered = []
+            for i, mark in dated:
+                y = mark.year or self.year or self.next_year.get(i)
+                if y:
+                    try:
+                        ordered.append((i, mark.dates(y)[0]))
+                    except ValueError:
+                        continue
+        ups = sum(b[1] > a[1] for a, b in zip(ordered, ordered[1:], strict=False))
+        downs = sum(b[1] < a[1] for a, b in zip(ordered, ordered[1:], strict=False))
         self.ascending = ups > downs
         self.strong = strong
 
