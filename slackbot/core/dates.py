@@ -124,11 +124,19 @@ def _parts(form: re.Pattern[str], m: re.Match[str], dayfirst: bool) -> tuple[int
     return year, month, day
 
 
+# `Meeting of 10 January`, `Minutes of 2024-03-12`, `Week of Jan 3`, `Agenda for Dec 5`: a label that
+# names the record itself may end in a preposition; `Release on Dec 3` may not.
+RECORD_WORDS = frozenset("meeting meetings notes minutes agenda week call sync session summary recap".split())
+RECORD_PREPOSITIONS = frozenset({"of", "for", "on"})
+
+
 def _label_ok(label: str) -> bool:
-    words = WORD.findall(label)
+    words = [w.lower() for w in WORD.findall(label)]
     if len(label) > MAX_LABEL_CHARS or len(words) > MAX_LABEL_WORDS:
         return False
-    return not words or words[-1].lower() not in SENTENCE_WORDS
+    if not words or words[-1] not in SENTENCE_WORDS:
+        return True
+    return words[-1] in RECORD_PREPOSITIONS and 1 < len(words) <= 3 and all(w in RECORD_WORDS for w in words[:-1])
 
 
 def find_date(text: str, dayfirst: bool = False) -> tuple[DateMark | None, str]:

@@ -166,18 +166,24 @@ GENERIC_WORDS = frozenset(
     "proposed draft tentative special regular".split())
 
 
+TIME_AND_ZONE = re.compile(r"(?:\b\d{1,2}:\d{2}|\b\d{1,2}\s?[AaPp]\.?[Mm]\b\.?)(?:\s?[AaPp]\.?[Mm]\b\.?)?"
+                           r"(?:\s?(?:[A-Z]{2,5}\b|Pacific|Eastern|Central|Mountain))?")
 SERIES_IN_PARENS = re.compile(r"^[\s\-–—:]{0,4}[(\[]([A-Z][\w-]{1,20}(?: [A-Z][\w-]{1,20})?)[)\]]")
 
 
 def _series(label: str, rest: str) -> str:
     """The series a dated heading names: its label (`[NEXT] Triage (`), else a short capitalised tail
     (`- APAC`, `(EMEA)`)."""
+    rest = TIME_AND_ZONE.sub(" ", rest)  # `16:00 UTC`, `10am Pacific`: when, not which series
     tagged = SERIES_IN_PARENS.match(rest)
     if tagged and not any(w.lower() in GENERIC_WORDS for w in tagged.group(1).split()):
         rest = tagged.group(1)
     for part, limit in ((label, 4), (rest, 2)):
-        words = [w for w in SERIES_NOISE.sub(" ", part.replace("~~", " ")).split()
-                 if w.lower() not in GENERIC_WORDS and not w.isdigit()]
+        all_words = SERIES_NOISE.sub(" ", part.replace("~~", " ")).split()
+        if part is rest and any(w.lower() in SENTENCE_WORDS for w in all_words):
+            continue  # `- at KubeCon`: a phrase about the meeting, not the name of a series
+        words = [w for w in all_words
+                 if w.lower() not in GENERIC_WORDS and w.lower() not in SENTENCE_WORDS and not w.isdigit()]
         if words and len(words) <= limit and (part is label or all(w[:1].isupper() for w in words)):
             return " ".join(words)
     return ""
