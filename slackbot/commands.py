@@ -324,9 +324,16 @@ class Commands:
         ids = [m["id"] for m in meetings]
         items = self.store.agenda_items(ids)
         rows = self.store.hits([r["id"] for r in items])
+        several = len({m["group_name"] for m in meetings}) > 1  # two groups met that day: say whose is whose
         entries = [Entry(rows[r["id"]]["date"], rows[r["id"]]["meeting"], rows[r["id"]]["text"],
                          rows[r["id"]]["owners"], rows[r["id"]]["links"], rows[r["id"]]["url"],
-                         bool(rows[r["id"]]["cancelled"])) for r in items if r["id"] in rows]
+                         bool(rows[r["id"]]["cancelled"]),
+                         group=self.title_of(rows[r["id"]]["group_name"]) if several else "")
+                   for r in items if r["id"] in rows]
+        if several:
+            headline = f"*{day.strftime('%a %b %-d, %Y')}*: {len(entries)} agenda item" \
+                       f"{'s' if len(entries) != 1 else ''} in *{len({m['group_name'] for m in meetings})}* groups"
+            return Reply("search", headline, entries)
         m = meetings[0]
         status = f" – cancelled ({m['cancel_reason']})" if m["cancelled"] else ""
         headline = f"*{day.strftime('%a %b %-d, %Y')}*{{}}: {len(entries)} agenda item" \

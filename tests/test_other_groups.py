@@ -106,6 +106,9 @@ def test_a_time_line_under_the_date_is_not_a_meeting() -> None:
     assert dates(doc) == ["2022-12-13", "2022-11-29"]
     rejected = {d.line: d.reason for d in doc.decisions if not d.accepted}
     assert rejected[7].startswith("a time line")
+    assert [i.text for i in doc.dated[0].items] == ["topic one"]  # when the meeting is, not what it discussed
+    later = parse("# Foo\n\n## Dec 13, 2022\n\n* topic one\n\n10:30am we agreed to ship\n", "foo.md")
+    assert [i.text for i in later.dated[0].items] == ["topic one", "10:30am we agreed to ship"]
 
 
 @pytest.mark.parametrize("line, reason", [

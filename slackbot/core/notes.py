@@ -414,6 +414,10 @@ class _Parser:
             if reason:
                 meeting.cancelled, meeting.cancel_reason = True, reason
 
+    def meeting_time(self, raw: str) -> bool:
+        """A time line first under a dated meeting (`10:30am Pacific`) says when, not what: not an item."""
+        return bool(self.meetings[-1].date) and _is_time_line(raw) and not any(t.strip() for _, t in self.body)
+
     def decide(self, line: int, text: str, accepted: bool, reason: str, dates: list[dt.date] | None = None) -> None:
         self.decisions.append(Decision(line, text, accepted, reason, tuple(dates or ())))
 
@@ -503,6 +507,14 @@ class _Parser:
         return True
 
 
+TIME_LINE = re.compile(r"\s{0,3}(?:\*\*|__)?\s{0,3}\d{1,2}(?::\d{2})?\s{0,2}(?:[AaPp]\.?[Mm]\.?|UTC|GMT)")
+
+
+def _is_time_line(raw: str) -> bool:
+    """A short line that starts with a time of day: `**10:30am Pacific**`, `21:00 UTC (1:00 PM PDT on …)`."""
+    return len(raw) <= 200 and TIME_LINE.match(raw) is not None
+
+
 def _cancel_note(items: list[Item], maybe: bool) -> str:
     """Why the body says the meeting did not happen, or "" (`Cancelled?` counts only over an empty body)."""
     if not items:
@@ -534,7 +546,7 @@ def parse(text: str, source_name: str = "notes.md", year: int | None = None) -> 
             nxt = lines[index + 1] if index + 1 < len(lines) else None
             skip = p.heading(index, len(heading.group("hashes")), heading.group("text") or "", nxt)
         elif not p.standalone(index, raw):
-            if p.meetings:
+            if p.meetings and not p.meeting_time(raw):
                 p.body.append((number, raw))
             elif raw.strip() and not p.title:
                 p.title = clean_text(raw)
