@@ -252,6 +252,8 @@ HELD_OUT = {
                                       ("2023-12-20", False, "")],
     "dotted-iso-with-times.md": [("2024-02-07", False, ""), ("2024-01-31", True, ""), ("2024-01-24", False, "")],
     "minutes-of-plain-lines.md": [("2024-03-12", False, ""), ("2024-03-05", False, ""), ("2024-02-27", False, "")],
+    # Written while adding year headings (not held out): `## 2024` / `## 2023` above year-less dates.
+    "year-section-headings.md": [("2024-01-09", False, ""), ("2023-12-12", False, ""), ("2023-11-28", False, "")],
 }
 
 

@@ -31,6 +31,8 @@ REPLACES_ANOTHER = re.compile(r"\b(?:postponed|rescheduled|moved)\s{1,3}from\b",
 CANCEL_NOTE = re.compile(r"^(?:the\s{1,3})?(?:meeting|call)\s{1,3}(?:is\s{1,3}|was\s{1,3}|has been\s{1,3})?"
                          r"(?:cancel+ed|postponed)\b|^cancel+ed\s{1,3}(?:to|due|because|as|for)\b", re.I)
 TEMPLATE = re.compile(r"\btemplate\b", re.I)
+YEAR_HEADING = re.compile(r"^\W{0,3}(?:(?:meetings?|notes|minutes|archive)(?: in| of| from)? )?((?:19|20)\d{2})"
+                          r"(?: (?:meetings?|notes|minutes|archive))?\W{0,3}$", re.I)
 STRAY_TICK = re.compile(r"^\\?`\d?")  # the `\`1` that once stood before `Oct 29, 2024`
 LEADING_OWNER = re.compile(r"\[[^\[\]]{1,80}\]")  # `[dawnchen] …`: an agenda item that someone owns
 CONTENT_HEADINGS = re.compile(r"^(recording|attendees|notes|agenda|minutes|action items)\b", re.I)
@@ -323,29 +325,43 @@ class _Parser:
             year = mark.year or year
             if year:
                 self.next_year[i] = year
+        self.section_years: dict[int, int] = {}
+        current: int | None = None
+        for i, c in sorted(self.candidates.items()):
+            found = YEAR_HEADING.match(c.text) if c.kind == "heading" else None
+            current = int(found.group(1)) if found else current
+            if current:
+                self.section_years[i] = current
         templated = _in_templates(self.candidates)
-        strong: list[tuple[int, dt.date]] = []
-        for i, mark in dated:
-            y = mark.year or self.year or self.next_year.get(i)
-            if y and self.candidates[i].kind == "heading" and i not in templated:
-                try:
-                    strong.append((i, mark.dates(y)[0]))
-                except ValueError:
-                    continue
-        ordered = strong
-        if len(strong) < 2:  # no dated headings: the bold and plain date lines say which way the doc runs
-            ordered = []
-            for i, mark in dated:
-                y = mark.year or self.year or self.next_year.get(i)
-                if y:
-                    try:
-                        ordered.append((i, mark.dates(y)[0]))
-                    except ValueError:
-                        continue
+        strong = self._estimated([(i, m) for i, m in dated
+                                  if self.candidates[i].kind == "heading" and i not in templated])
+        # With no dated headings, the bold and plain date lines say which way the doc runs.
+        ordered = strong if len(strong) >= 2 else self._estimated(dated)
         ups = sum(b[1] > a[1] for a, b in zip(ordered, ordered[1:], strict=False))
         downs = sum(b[1] < a[1] for a, b in zip(ordered, ordered[1:], strict=False))
         self.ascending = ups > downs
         self.strong = strong
+
+    def _estimated(self, marks: list[tuple[int, DateMark]]) -> list[tuple[int, dt.date]]:
+        """The dates these lines will most likely get in the main pass: a year from the line, its
+        section (`## 2022`), the doc or the next dated line, and last year's December below January."""
+        out: list[tuple[int, dt.date]] = []
+        year = self.year
+        for i, mark in marks:
+            section = self.section_years.get(i)
+            y = mark.year or section or year or self.next_year.get(i)
+            if not y:
+                continue
+            try:
+                date = mark.dates(y)[0]
+            except ValueError:
+                continue
+            if not mark.year and not section and out and (date - out[-1][1]).days > YEAR_ROLLBACK_DAYS \
+                    and (date.month, date.day) != (2, 29):
+                date = date.replace(year=date.year - 1)
+            year = mark.year or year
+            out.append((i, date))
+        return out
 
     def _next_strong(self, index: int) -> dt.date | None:
         for i, date in self.strong:  # few headings per doc; a scan is cheap and simple
@@ -458,6 +474,10 @@ class _Parser:
             self.decide(line, text, False, "no year in the line, the file name or the meetings around it")
         elif isinstance(mark, Rejection):
             self.decide(line, text, False, mark.reason)
+        year_heading = YEAR_HEADING.match(text)
+        if year_heading:  # `## 2022`, `# Meetings in 2021`: the year of the dates below it
+            self.year = int(year_heading.group(1))
+            self.last_date = None
         if TEMPLATE.search(text):
             self.heading_level = self.heading_level or level
             self.start([None], text, raw, line, True, "")
