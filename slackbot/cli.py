@@ -130,17 +130,23 @@ def ingest(ctx: Context, sources: tuple[str, ...], year: int | None, source_url:
 @cli.command()
 @click.option("--year", type=int, help="List that year's meetings instead of the per-year counts.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--group", "group_names", multiple=True, metavar="NAME",
+              help="Only this group's meetings (repeatable; default: every group in the database).")
 @pass_ctx
-def meetings(ctx: Context, year: int | None, as_json: bool) -> None:
+def meetings(ctx: Context, year: int | None, as_json: bool, group_names: tuple[str, ...]) -> None:
     """Per-year counts of meetings, cancellations, agenda items and links; or one year's meetings.
+
+    A meeting is one group's date: two groups meeting on one day count twice.
 
     Example:
 
         signode meetings
         signode meetings --year 2018 --json
+        signode meetings --group committee-steering
     """
+    groups = _known_groups(ctx, group_names)
     if year is None:
-        rows = ctx.store.year_counts()
+        rows = ctx.store.year_counts(groups=groups)
         if as_json:
             click.echo(json.dumps(rows, indent=2))
             return
@@ -153,16 +159,18 @@ def meetings(ctx: Context, year: int | None, as_json: bool) -> None:
         click.echo(f"{'total':<8}{sum(r['meetings'] for r in rows):>9}{sum(r['cancelled'] for r in rows):>10}"
                    f"{sum(r['items'] for r in rows):>7}{sum(r['links'] for r in rows):>7}")
         return
-    rows = ctx.store.meetings(year)
+    rows = ctx.store.meetings(year, groups=groups)
     if as_json:
         click.echo(json.dumps([{k: r[k] for k in ("date", "title", "cancelled", "cancel_reason", "url", "items")}
                                | {"cancelled": bool(r["cancelled"])} for r in rows], indent=2))
         return
     if not rows:
         raise click.ClickException(f"no meetings in {year}")
+    several = len({r["group_name"] for r in rows}) > 1
     for r in rows:
         status = f"  cancelled: {r['cancel_reason']}" if r["cancelled"] else ""
-        click.echo(f"{r['date'] or 'undated':<11} {r['items']:>3} items  {r['title']}{status}")
+        group = f"({r['group_name']}) " if several else ""
+        click.echo(f"{r['date'] or 'undated':<11} {r['items']:>3} items  {group}{r['title']}{status}")
 
 
 @cli.command()
@@ -219,16 +227,12 @@ def search(ctx: Context, query: tuple[str, ...], as_json: bool, limit: int, quer
 
     if not query and queries is None:
         raise click.UsageError("give a QUERY or --queries FILE")
-    known = ctx.store.group_names()
-    missing = [g for g in group_names if g not in known]
-    if missing:
-        raise click.BadParameter(f"no notes for {', '.join(map(repr, missing))} in the database; groups with notes: "
-                                 f"{', '.join(known) or '(none)'}", param_hint="--group")
+    groups = _known_groups(ctx, group_names)
     now = _now(now_text)
     searcher = Searcher(ctx.store)
     texts = [line.rstrip("\n") for line in queries] if queries is not None else [" ".join(query)]
     for text in texts:
-        answer = searcher.search(text, now, limit, groups=group_names or None)
+        answer = searcher.search(text, now, limit, groups=groups)
         if as_json:
             click.echo(json.dumps(answer.as_dict(), ensure_ascii=False))
             continue
@@ -718,6 +722,18 @@ def doctor(ctx: Context, timeout: float) -> None:
         click.echo(f"{check.status:<4} {check.name}: {check.detail}")
     if failed:
         raise click.ClickException(f"{failed} check{'s' if failed > 1 else ''} failed")
+
+
+def _known_groups(ctx: Context, names: tuple[str, ...]) -> list[str] | None:
+    """The --group names, each checked against the groups with notes in the database (None: all groups)."""
+    if not names:
+        return None
+    known = ctx.store.group_names()
+    missing = [g for g in names if g not in known]
+    if missing:
+        raise click.BadParameter(f"no notes for {', '.join(map(repr, missing))} in the database; groups with notes: "
+                                 f"{', '.join(known) or '(none)'}", param_hint="--group")
+    return list(names)
 
 
 def _now(text: str | None) -> dt.datetime:

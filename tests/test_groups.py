@@ -93,6 +93,12 @@ def test_terminal_search_per_group_and_across_groups(shared: tuple[Path, Path]) 
     assert all("committee-steering" in h["url"] for h in steering)
     code, out = run("--db", str(db), "search", "--group", "sig-nope", "charter")
     assert code != 0 and "no notes for 'sig-nope'" in out
+    code, out = run("--db", str(db), "meetings", "--group", "sig-node")
+    assert out.splitlines()[-1].split() == ["total", "460", "63", "2373", "3375"]
+    code, out = run("--db", str(db), "meetings", "--group", "committee-steering", "--json")
+    assert sum(r["meetings"] for r in json.loads(out)) == 121
+    code, out = run("--db", str(db), "meetings", "--year", "2022")
+    assert "(sig-node) " in out and "(committee-steering) " in out  # whose meeting each line is
     code, out = run("--db", str(db), "--groups", str(groups), "ask", "charter")
     assert re.search(r"agenda items in \d+ meetings for “charter” across \d+ groups", out)
     assert " · Steering Committee · " in out and " · SIG Node · " in out

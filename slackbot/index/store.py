@@ -221,34 +221,43 @@ class Store:
         db.execute("DELETE FROM sources WHERE id = ?", [source_id])
 
     # -- reading --------------------------------------------------------------------------------
-    def year_counts(self, year: int | None = None) -> list[dict[str, Any]]:
-        """Per year: meetings, cancelled, agenda items and links; undated sections count under None."""
+    def year_counts(self, year: int | None = None, groups: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        """Per year: meetings (a group's date), cancelled, agenda items and links, in the given groups (None:
+        all); undated sections count under None."""
         rows: dict[int | None, dict[str, Any]] = {}
+        scope, params = _group_clause(groups)
 
         def merge(sql: str, *columns: str) -> None:
-            for r in self.conn.execute(sql).fetchall():
+            for r in self.conn.execute(sql, params).fetchall():
                 y = int(r[0]) if r[0] else None
                 row = rows.setdefault(y, {"year": y, "meetings": 0, "cancelled": 0, "items": 0, "links": 0})
                 row.update(zip(columns, r[1:], strict=True))
 
-        merge("SELECT substr(date, 1, 4), COUNT(DISTINCT date), COUNT(DISTINCT CASE WHEN cancelled THEN date END)"
-              " FROM meetings GROUP BY 1", "meetings", "cancelled")
+        merge("SELECT substr(m.date, 1, 4), COUNT(DISTINCT s.group_name || m.date),"
+              " COUNT(DISTINCT CASE WHEN m.cancelled THEN s.group_name || m.date END)"
+              f" FROM meetings m JOIN sources s ON s.id = m.source_id WHERE 1{scope} GROUP BY 1",
+              "meetings", "cancelled")
         merge("SELECT substr(m.date, 1, 4), COUNT(*) FROM items i JOIN meetings m ON m.id = i.meeting_id"
-              " WHERE i.parent_id IS NULL GROUP BY 1", "items")
+              f" JOIN sources s ON s.id = m.source_id WHERE i.parent_id IS NULL{scope} GROUP BY 1", "items")
         merge("SELECT substr(m.date, 1, 4), COUNT(*) FROM links l JOIN items i ON i.id = l.item_id"
-              " JOIN meetings m ON m.id = i.meeting_id GROUP BY 1", "links")
+              f" JOIN meetings m ON m.id = i.meeting_id JOIN sources s ON s.id = m.source_id WHERE 1{scope}"
+              " GROUP BY 1", "links")
         out = sorted(rows.values(), key=lambda r: (r["year"] is None, r["year"] or 0))
         return [r for r in out if year is None or r["year"] == year]
 
-    def meetings(self, year: int | None = None, limit: int = -1, dated: bool = False) -> list[dict[str, Any]]:
-        """Meetings newest first (undated sections last), of one year or all, at most `limit` (-1: all)."""
+    def meetings(self, year: int | None = None, limit: int = -1, dated: bool = False,
+                 groups: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        """Meetings newest first (undated sections last), of one year or all, in the given groups (None: all),
+        at most `limit` (-1: all)."""
         conditions = (["substr(m.date, 1, 4) = ?"] if year else []) + (["m.date IS NOT NULL"] if dated else [])
-        where = "WHERE " + " AND ".join(conditions) if conditions else ""
+        scope, params = _group_clause(groups)
+        where = "WHERE 1" + "".join(f" AND {c}" for c in conditions) + scope
         return self.query(
-            f"""SELECT m.id, m.date, m.title, m.cancelled, m.cancel_reason, m.url,
+            f"""SELECT m.id, m.date, m.title, m.cancelled, m.cancel_reason, m.url, m.series, s.group_name,
                    (SELECT COUNT(*) FROM items i WHERE i.meeting_id = m.id AND i.parent_id IS NULL) AS items
-                FROM meetings m {where} ORDER BY m.date IS NULL, m.date DESC, m.position LIMIT ?""",
-            ([str(year)] if year else []) + [limit],
+                FROM meetings m JOIN sources s ON s.id = m.source_id {where}
+                ORDER BY m.date IS NULL, m.date DESC, m.position LIMIT ?""",
+            ([str(year)] if year else []) + params + [limit],
         )
 
     def meetings_on(self, date: dt.date, groups: Sequence[str] | None = None) -> list[dict[str, Any]]:
