@@ -541,6 +541,8 @@ def agenda(ctx: Context, group_name: str | None, date_text: str | None, markdown
     groups = ctx.groups()
     commands = Commands(ctx.store, group=find(groups, group_name), groups=groups)
     now = _now(now_text)
+    if not date_text and not commands.group.scheduled:
+        raise click.ClickException(commands.unscheduled().headline + " (give --date for a past meeting)")
     day = parse_day(date_text) if date_text else commands.upcoming(now, 1)[0].date()
     if day is None:
         raise click.ClickException(f"{date_text!r} is not a date (try 2026-12-08)")

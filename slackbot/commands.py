@@ -399,6 +399,8 @@ class Commands:
         return agenda_markdown(day, items)
 
     def next_agenda(self, now: dt.datetime, actor: Actor) -> Reply:
+        if not self.group.scheduled:
+            return self.unscheduled()
         start = self.upcoming(now, 1)[0]
         entries = self.agenda_entries(start.date())
         when = describe_time(start, actor.tz)

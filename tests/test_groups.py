@@ -107,6 +107,8 @@ def test_terminal_search_per_group_and_across_groups(shared: tuple[Path, Path]) 
     assert code == 0 and "came up in" in out and "sig-node/" not in out and " · SIG Node · " not in out
     code, out = run("--db", str(db), "--groups", str(groups), "ask", "--channel", "C0APPS", "agenda")
     assert "SIG Apps has no meeting schedule" in out
+    code, out = run("--db", str(db), "--groups", str(groups), "agenda", "--group", "sig-apps")
+    assert code != 0 and "SIG Apps has no meeting schedule" in out and "Traceback" not in out
     code, out = run("--db", str(db), "--groups", str(groups), "ask", "meeting", "2022-08-09")  # two groups met
     assert out.startswith("Tue Aug 9, 2022: ") and "in *2* groups" not in out and " in 2 groups" in out
     assert "2022-08-09 · SIG Node · " in out and "2022-08-09 · cncf-mentoring · " in out

@@ -237,7 +237,7 @@ def register(app: App, commands: Commands, clock: Clock, socket_mode: bool = Fal
     def publish_home(client: WebClient, user: str) -> None:
         who = actor(client, user)
         agenda = commands.next_agenda(clock(), who)
-        recent = commands.store.meetings(limit=10, dated=True)
+        recent = commands.store.meetings(limit=10, dated=True, groups=[commands.group.name])  # the agenda's group
         client.views_publish(user_id=user, view=home_view(agenda, recent, user))
 
     @app.event("app_mention")
