@@ -1,17 +1,17 @@
 """`signode check-notes`: what the parser makes of a notes file, so a maintainer sees a new dialect at once.
 
-For each file: how many meetings it found, every line it took as a meeting start (with the date it
+For each file or URL: how many meetings it found, every line it took as a meeting start (with the date it
 read), and every date-like line it rejected with the reason. Nothing is written to the database.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from slackbot.core.notes import Decision, Document, check_is_text, parse
 from slackbot.errors import SignodeError
+from slackbot.index.sources import read_source
 
 
 @dataclass
@@ -39,17 +39,16 @@ class FileReport:
         }
 
 
-def check_file(path: str | Path, year: int | None = None) -> FileReport:
-    """Parse one file as `signode ingest` would, keeping the decisions instead of storing."""
-    name = str(path)
+def check_file(path: str, year: int | None = None, timeout: float = 30.0) -> FileReport:
+    """Parse one file or URL (a Google Doc link too) as `signode ingest` would, keeping the decisions
+    instead of storing."""
     try:
-        text = check_is_text(Path(path).read_bytes(), Path(path).name)
-        doc = parse(text, Path(path).name, year)
-    except OSError as exc:
-        return FileReport(name, error=f"cannot read ({exc.strerror or exc})")
+        fetched = read_source(path, timeout)
+        assert fetched is not None  # no ETag was sent, so no "not modified"
+        doc = parse(check_is_text(fetched.data, fetched.name), fetched.name, year)
     except SignodeError as exc:
-        return FileReport(name, error=str(exc))
-    return FileReport(name, doc=doc, decisions=doc.decisions)
+        return FileReport(path, error=str(exc))
+    return FileReport(path, doc=doc, decisions=doc.decisions)
 
 
 def render(report: FileReport, verbose: bool) -> list[str]:

@@ -491,8 +491,9 @@ def _hours(offset: dt.timedelta) -> str:
 @click.option("--year", type=int, help="Year for dates without one (default: from the file name or title).")
 @click.option("--verbose", "-v", is_flag=True, help="List every meeting start and every rejected line.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON array, an object per file.")
-def check_notes(files: tuple[str, ...], year: int | None, verbose: bool, as_json: bool) -> None:
-    """Show what signode reads in notes files, without storing anything.
+@click.option("--timeout", default=30.0, show_default=True, help="Seconds to wait for a URL.")
+def check_notes(files: tuple[str, ...], year: int | None, verbose: bool, as_json: bool, timeout: float) -> None:
+    """Show what signode reads in notes files, folders or URLs (a Google Doc link too), storing nothing.
 
     Per file: the meetings found, the lines taken as meeting starts (with their dates) and the
     date-like lines rejected, with why (a range, a version, a time, a date inside a sentence, out of
@@ -502,13 +503,12 @@ def check_notes(files: tuple[str, ...], year: int | None, verbose: bool, as_json
 
         signode check-notes ../shared/corpus/other-groups/communication
         signode check-notes -v notes-2024.md
+        signode check-notes https://docs.google.com/document/d/DOC_ID/edit
     """
     from slackbot.check_notes import check_file, render
-    from slackbot.index.sources import expand, is_url
+    from slackbot.index.sources import expand
 
-    if any(is_url(f) for f in files):
-        raise click.BadParameter("check-notes reads local files; download the notes first", param_hint="FILES")
-    reports = [check_file(path, year) for path in expand(list(files))]
+    reports = [check_file(path, year, timeout) for path in expand(list(files))]
     if as_json:
         click.echo(json.dumps([r.as_dict() for r in reports], indent=1, ensure_ascii=False))
     else:

@@ -181,6 +181,11 @@ def test_slack_answers_from_the_channels_group_or_across_groups(groups_server: R
     assert _only(groups_server, named, "sig-apps")
     unscheduled = _ask(groups_server, "agenda", "C0APPS", "g-apps")
     assert "SIG Apps has no meeting schedule" in json.dumps(unscheduled)
+    added = _ask(groups_server, "add Election timeline review", "C0STEER", "g-add")
+    assert "Steering Committee" in json.dumps(added, ensure_ascii=False)
+    rows = Store(groups_server.db).query("SELECT group_name FROM added_items WHERE text = ?",
+                                         ["Election timeline review"])
+    assert [r["group_name"] for r in rows] == ["committee-steering"]  # the channel's group, not the first
     assert groups_server.peer.rejected == []
 
 
@@ -249,3 +254,27 @@ def test_reminders_are_per_group_and_a_biweekly_schedule_is_anchored_by_its_note
                     "--now", "2026-12-01T17:05:00Z")
     assert "sig-node 2026-12-01T18:00:00Z -1h slack send" in out and "committee-steering" not in out
     assert "sig-apps" not in out and "communication" not in out  # searchable only: no schedule, no reminders
+
+
+def test_sync_files_each_groups_sources_under_it_and_check_notes_reads_a_url(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from slackbot.core.schedule import Weekly
+    from slackbot.groups import Group
+    from slackbot.sync import sync_once
+    from tests.notes_server import NotesServer, Response
+
+    store = Store(tmp_path / "sync.db")
+    foo = b"# Foo\n\n## 2024-03-12\n\n* quotas\n\n## 2024-03-05\n\n* budget\n"
+    bar = b"# Bar\n\n**12/03/2024**\n\n* sandboxes\n"
+    with NotesServer() as server:
+        foo_url = server.serve("/foo/notes.md", Response(foo), Response(foo))
+        bar_url = server.serve("/bar/notes.md", Response(bar))
+        weekly = Weekly(1, dt.time(10), "UTC")
+        groups = [Group("wg-foo", "WG Foo", weekly, sources=(foo_url,)),
+                  Group("sig-bar", "SIG Bar", weekly, sources=(bar_url, foo_url))]  # a doc two groups share
+        results = sync_once(store, groups, timeout=5)
+        code, out = run("check-notes", foo_url)
+    assert [r.status for r in results] == ["updated", "updated"]
+    assert store.group_meetings() == {"sig-bar": 1, "wg-foo": 2}  # the shared doc is the first group's
+    assert code == 0 and "2024-03-12" in out and "2 meetings" in out
