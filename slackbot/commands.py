@@ -186,7 +186,9 @@ class Commands:
         word, _, rest = text.partition(" ")
         known = self.known_groups()
         name = word.lower()
-        if name in known and len(known) > 1 or name in {g.name for g in self.groups} and rest:
+        configured = {g.name for g in self.groups}
+        # A group only in the index must look like one (`sig-apps`), or `communication about x` would be scoped.
+        if rest and (name in configured or name in known and "-" in name and len(known) > 1):
             return self.for_scope(known[name] or _notes_only(name), (name,)), rest
         home = self.group_for_channel(channel)
         if home is not None:

@@ -105,6 +105,10 @@ def test_terminal_search_per_group_and_across_groups(shared: tuple[Path, Path]) 
     code, out = run("--db", str(db), "--groups", str(groups), "ask", "committee-steering", "when", "was", "the",
                     "election", "discussed")
     assert code == 0 and "came up in" in out and "sig-node/" not in out and " · SIG Node · " not in out
+    code, out = run("--db", str(db), "ask", "communication", "between", "kubelet", "and", "runtime")
+    assert "across" in out.splitlines()[0]  # a folder-named group (no hyphen, not configured) is just a word
+    code, out = run("--db", str(db), "ask", "sig-apps", "demo")
+    assert "across" not in out and "sig-apps/2016-" in out  # a group-like name from the index scopes
     code, out = run("--db", str(db), "--groups", str(groups), "ask", "--channel", "C0APPS", "agenda")
     assert "SIG Apps has no meeting schedule" in out
     code, out = run("--db", str(db), "--groups", str(groups), "agenda", "--group", "sig-apps")
