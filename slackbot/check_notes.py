@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from slackbot.core.notes import Decision, Document, check_is_text, parse
+from slackbot.core.notes import Decision, Document
 from slackbot.errors import SignodeError
-from slackbot.index.sources import read_source
+from slackbot.index.ingest import read_and_parse
 
 
 @dataclass
@@ -43,9 +43,7 @@ def check_file(path: str, year: int | None = None, timeout: float = 30.0) -> Fil
     """Parse one file or URL (a Google Doc link too) as `signode ingest` would, keeping the decisions
     instead of storing."""
     try:
-        fetched = read_source(path, timeout)
-        assert fetched is not None  # no ETag was sent, so no "not modified"
-        doc = parse(check_is_text(fetched.data, fetched.name), fetched.name, year)
+        _, doc = read_and_parse(path, year, timeout)
     except SignodeError as exc:
         return FileReport(path, error=str(exc))
     return FileReport(path, doc=doc, decisions=doc.decisions)

@@ -18,7 +18,7 @@ from rapidfuzz import fuzz
 
 from slackbot.core.charts import sparkline
 from slackbot.core.markdown import agenda_markdown
-from slackbot.groups import Group, default_group
+from slackbot.groups import NO_SCHEDULE, Group, default_group
 from slackbot.index.search import Answer, Hit, Searcher
 from slackbot.index.store import AgendaStore, ScheduleStore, Store
 
@@ -463,9 +463,7 @@ DATE_REQUEST = re.compile(
 
 def _notes_only(name: str) -> Group:
     """A group whose notes are ingested but which the groups file does not list: searchable, no schedule."""
-    from slackbot.core.schedule import Weekly
-
-    return Group(name, name, Weekly(weekday=0, time=dt.time(0, 0), tz="UTC"), scheduled=False)
+    return Group(name, name, NO_SCHEDULE, scheduled=False)
 
 
 def reminder_headline(title: str, start: dt.datetime, offset: dt.timedelta) -> tuple[str, str]:

@@ -35,6 +35,8 @@ from slackbot.errors import ConfigError
 from slackbot.index.sources import archive_urls
 
 DEFAULT_OFFSETS = (dt.timedelta(hours=24), dt.timedelta(hours=1))
+# The schedule field of a group that has none (`scheduled=False`): never read, no agenda, no reminders.
+NO_SCHEDULE = Weekly(weekday=0, time=dt.time(0, 0), tz="UTC")
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,7 @@ def _group(file: Path, entry: dict[str, Any], anchor: Anchor | None, lenient: bo
     channels = entry.get("channels", [])
     if not isinstance(channels, list):
         raise ConfigError(f"{file}: group {name}: channels should be a list of channel IDs")
-    rule = parsed.rule or Weekly(weekday=0, time=dt.time(0, 0), tz="UTC")  # never used: no agenda, no reminders
+    rule = parsed.rule or NO_SCHEDULE
     return Group(name, str(entry.get("title") or name), rule, tuple(entry.get("sources", ())),
                  str(entry.get("channel") or ""), tuple(str(c) for c in entry.get("chairs", ())), offsets,
                  zoom_channel, zoom_account, tuple(str(c) for c in channels), scheduled)

@@ -284,18 +284,28 @@ def _candidates(lines: list[str]) -> dict[int, _Candidate]:
     return found
 
 
+def _last_years(dates: list[dt.date], previous: dt.date | None) -> list[dt.date]:
+    """Year-less dates read below `previous` in a newest-first doc: a December below January is last
+    year's December; a heading merely out of order (Sept below Aug) keeps the year."""
+    if previous is None or (dates[0] - previous).days <= YEAR_ROLLBACK_DAYS:
+        return dates
+    try:
+        earlier = [d.replace(year=d.year - 1) for d in dates]
+    except ValueError:  # Feb 29 has no last year
+        return dates
+    return earlier if earlier[0] <= previous else dates
+
+
 def _in_templates(candidates: dict[int, _Candidate]) -> set[int]:
-    """Lines of headings inside a `# Meeting Template` section (deeper headings up to the next of its level)."""
+    """Candidate lines inside a `# Meeting Template` section (up to the next heading of its level)."""
     inside: set[int] = set()
     level: int | None = None
     for index, c in sorted(candidates.items()):
-        if c.kind != "heading" or not c.text:
-            continue
-        if level is not None and c.level <= level:
+        if c.kind == "heading" and c.text and level is not None and c.level <= level:
             level = None
         if level is not None:
             inside.add(index)
-        elif TEMPLATE.search(c.text):
+        elif c.kind == "heading" and c.text and TEMPLATE.search(c.text):
             level = c.level
     return inside
 
@@ -310,7 +320,6 @@ class _Parser:
         self.descending = True
         self.last_date: dt.date | None = None
         self.heading_level: int | None = None
-        self.template_level: int | None = None
         self.maybe_cancelled = False
         self.body: list[tuple[int, str]] = []
         self.candidates = _candidates(lines)
@@ -332,9 +341,9 @@ class _Parser:
             current = int(found.group(1)) if found else current
             if current:
                 self.section_years[i] = current
-        templated = _in_templates(self.candidates)
+        self.templated = _in_templates(self.candidates)
         strong = self._estimated([(i, m) for i, m in dated
-                                  if self.candidates[i].kind == "heading" and i not in templated])
+                                  if self.candidates[i].kind == "heading" and i not in self.templated])
         # With no dated headings, the bold and plain date lines say which way the doc runs.
         ordered = strong if len(strong) >= 2 else self._estimated(dated)
         ups = sum(b[1] > a[1] for a, b in zip(ordered, ordered[1:], strict=False))
@@ -356,9 +365,8 @@ class _Parser:
                 date = mark.dates(y)[0]
             except ValueError:
                 continue
-            if not mark.year and not section and out and (date - out[-1][1]).days > YEAR_ROLLBACK_DAYS \
-                    and (date.month, date.day) != (2, 29):
-                date = date.replace(year=date.year - 1)
+            if not mark.year and not section:
+                date = _last_years([date], out[-1][1] if out else None)[0]
             year = mark.year or year
             out.append((i, date))
         return out
@@ -379,17 +387,7 @@ class _Parser:
             dates = mark.dates(y)
         except ValueError:
             return None
-        if (not mark.year and self.last_date and self.descending
-                and (dates[0] - self.last_date).days > YEAR_ROLLBACK_DAYS):
-            # A year-less December below January in a newest-first doc is last year's December;
-            # a heading merely out of order (Sept below Aug) keeps the year.
-            try:
-                earlier = [d.replace(year=d.year - 1) for d in dates]
-            except ValueError:
-                earlier = dates
-            if earlier[0] <= self.last_date:
-                dates = earlier
-        return dates
+        return _last_years(dates, self.last_date) if not mark.year and self.descending else dates
 
     def commit(self, dates: list[dt.date], has_year: bool) -> None:
         if has_year:
@@ -451,9 +449,7 @@ class _Parser:
                 text, raw, consumed, mark = following, next_line.strip(), True, next_mark
         if not text:
             return consumed  # an empty `## ` inside a meeting: ignore it
-        if self.template_level is not None and level <= self.template_level:
-            self.template_level = None
-        if self.template_level is not None:
+        if index in self.templated:
             if isinstance(mark, DateMark):
                 self.decide(line, text, False, "inside a template section")
             self.body.append((line, raw))
@@ -481,7 +477,6 @@ class _Parser:
         if TEMPLATE.search(text):
             self.heading_level = self.heading_level or level
             self.start([None], text, raw, line, True, "")
-            self.template_level = level
         elif not self.meetings and not self.title and self.heading_level is None:
             self.title = text
         elif CONTENT_HEADINGS.match(text) or (self.heading_level and level > self.heading_level):
@@ -496,7 +491,7 @@ class _Parser:
     def standalone(self, index: int, raw: str) -> bool:
         """A bold line, or a plain line after a blank one, whose content is a date starts a meeting."""
         candidate = self.candidates.get(index)
-        if candidate is None or candidate.kind == "heading" or self.template_level is not None:
+        if candidate is None or candidate.kind == "heading" or index in self.templated:
             return False
         line, text, mark = index + 1, candidate.text, candidate.mark
         if isinstance(mark, Rejection):

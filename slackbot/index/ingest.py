@@ -65,12 +65,17 @@ def ingest_source(store: Store, source: str, year: int | None = None, source_url
     return ingest_fetched(store, fetched, year, source_url, force, group)
 
 
+def read_and_parse(source: str, year: int | None = None, timeout: float = 30.0) -> tuple[Fetched, Document]:
+    """One file or URL read (unconditionally) and parsed, as ingest reads it; raises SignodeError."""
+    fetched = read_source(source, timeout)
+    assert fetched is not None  # no ETag was sent, so no "not modified"
+    return fetched, parse(check_is_text(fetched.data, fetched.name), fetched.name, year)
+
+
 def _read_and_parse(path: str, year: int | None) -> tuple[Fetched, tuple[Document, IndexRows]]:
     """In a worker process: one local file read, parsed and turned into full-text rows (errors travel
     back as they are)."""
-    fetched = read_source(path)
-    assert fetched is not None  # only URLs can answer "not modified"
-    doc = parse(check_is_text(fetched.data, fetched.name), fetched.name, year)
+    fetched, doc = read_and_parse(path, year)
     return fetched, (doc, index_rows(doc))
 
 

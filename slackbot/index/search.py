@@ -318,10 +318,10 @@ class Searcher:
     def _filter_dates(self, query: Query, scored: dict[int, float]) -> dict[int, float]:
         if not query.dates or not scored:
             return scored
-        dates = self.store.item_dates(list(scored))
+        meetings = self.store.item_meetings(list(scored))
         keep = {}
         for item, score in scored.items():
-            day = dates.get(item)
+            day = meetings.get(item, (None, ""))[0]
             if day and any(r.contains(dt.date.fromisoformat(day)) for r in query.dates):
                 keep[item] = score
         return keep
@@ -342,9 +342,9 @@ class Searcher:
         if not scored:
             return [], 0.0, set()
         texts = self.store.item_texts(list(scored))
-        dates = self.store.item_dates(list(scored))
-        group_of = self.store.item_groups(list(scored))
-        meeting_key = {item: (group_of.get(item, ""), dates.get(item)) for item in scored}  # one group's meeting
+        meetings = self.store.item_meetings(list(scored))
+        dates = {item: date for item, (date, _) in meetings.items()}
+        meeting_key = {item: (meetings.get(item, (None, ""))[1], dates.get(item)) for item in scored}  # a group's
         weight = sum(t.weight for t in terms) or 1.0
         matchers = [t.matcher() for t in terms]
         variants = self.phrases(terms)[:3] if terms else []

@@ -324,16 +324,6 @@ class Store:
                 [match, *groups, limit]).fetchall()
         return [(int(r[0]), float(r[1])) for r in rows]
 
-    def item_groups(self, item_ids: Sequence[int]) -> dict[int, str]:
-        """The group each item's notes belong to."""
-        if not item_ids:
-            return {}
-        rows = self.conn.execute(
-            f"""SELECT i.id, s.group_name FROM items i JOIN meetings m ON m.id = i.meeting_id
-                JOIN sources s ON s.id = m.source_id WHERE i.id IN ({_marks(item_ids)})""",
-            list(item_ids)).fetchall()
-        return {int(r[0]): r[1] for r in rows}
-
     def group_names(self) -> list[str]:
         """Every group with notes in the index (from the sources' index: as cheap with 50 groups as with 1)."""
         return [r[0] for r in self.conn.execute("SELECT DISTINCT group_name FROM sources ORDER BY group_name")]
@@ -389,14 +379,15 @@ class Store:
                LIMIT ?""", [start.isoformat(), end.isoformat(), *scope_params, limit]).fetchall()
         return [int(r[0]) for r in rows]
 
-    def item_dates(self, item_ids: Sequence[int]) -> dict[int, str | None]:
+    def item_meetings(self, item_ids: Sequence[int]) -> dict[int, tuple[str | None, str]]:
+        """(meeting date, group) of each item: which group's meeting it was on."""
         if not item_ids:
             return {}
-        marks = _marks(item_ids)
         rows = self.conn.execute(
-            f"SELECT i.id, m.date FROM items i JOIN meetings m ON m.id = i.meeting_id WHERE i.id IN ({marks})",
+            f"""SELECT i.id, m.date, s.group_name FROM items i JOIN meetings m ON m.id = i.meeting_id
+                JOIN sources s ON s.id = m.source_id WHERE i.id IN ({_marks(item_ids)})""",
             list(item_ids)).fetchall()
-        return {int(r[0]): r[1] for r in rows}
+        return {int(r[0]): (r[1], r[2]) for r in rows}
 
     def item_texts(self, item_ids: Sequence[int]) -> dict[int, tuple[str, str, str]]:
         """(text, body, people) of each agenda item, as indexed, for reranking."""
